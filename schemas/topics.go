@@ -1,0 +1,38 @@
+package schemas
+
+import "github.com/lovoo/goka"
+
+// Topic names (contract: DESIGN.md §3). Every per-account topic is keyed by
+// account_id and partitioned with Kafka's murmur2.
+const (
+	// TopicConnectRaw carries raw connector payloads; header HeaderSource names the format.
+	TopicConnectRaw goka.Stream = "connect.raw.v1"
+	// TopicConnectDLQ carries payloads connect could not parse or validate, untouched.
+	TopicConnectDLQ goka.Stream = "connect.dlq.v1"
+	// TopicCoreEvents carries canonical events (Event).
+	TopicCoreEvents goka.Stream = "core.events.v1"
+	// TopicCoreDLQ carries canonical events the ledger could not apply.
+	TopicCoreDLQ goka.Stream = "core.dlq.v1"
+	// TopicCoreTransactions carries accepted, deduplicated transactions (AcceptedTransaction).
+	TopicCoreTransactions goka.Stream = "core.transactions.v1"
+)
+
+// Record headers.
+const (
+	// HeaderSource names the ingest format of a connect.raw.v1 payload.
+	HeaderSource = "fintra-source"
+	// HeaderError is the reason a record was dead-lettered.
+	HeaderError = "fintra-error"
+	// HeaderStage is the processor that dead-lettered a record.
+	HeaderStage = "fintra-stage"
+	// HeaderOrigin is "topic/partition/offset" of the record that was dead-lettered.
+	HeaderOrigin = "fintra-origin"
+	// HeaderProducedAt is the producer's wall-clock send time in Unix
+	// nanoseconds; stages use it for end-to-end latency.
+	HeaderProducedAt = "fintra-produced-at"
+)
+
+// DLQTopic returns the dead-letter topic of a stage: "<stage>.dlq.v1".
+func DLQTopic(stage string) goka.Stream {
+	return goka.Stream(stage + ".dlq.v1")
+}
