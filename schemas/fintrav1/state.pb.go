@@ -115,9 +115,11 @@ type LedgerState struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	AccountId string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	Balances  []*Balance             `protobuf:"bytes,2,rep,name=balances,proto3" json:"balances,omitempty"`
-	// recent_event_ids is a bounded ring of accepted event ids, oldest first,
-	// for deduplication.
-	RecentEventIds []string `protobuf:"bytes,3,rep,name=recent_event_ids,json=recentEventIds,proto3" json:"recent_event_ids,omitempty"`
+	// recent_event_ids is a bounded window of accepted event ids for
+	// deduplication: 16-byte UUIDs concatenated, oldest first. One byte string
+	// decodes in a single copy, where a repeated string field would allocate
+	// once per id on every event.
+	RecentEventIds []byte `protobuf:"bytes,3,opt,name=recent_event_ids,json=recentEventIds,proto3" json:"recent_event_ids,omitempty"`
 	// transactions is keyed by source transaction id; bounded: open pending
 	// transactions plus the most recently settled ones.
 	Transactions  map[string]*LedgerTransaction `protobuf:"bytes,4,rep,name=transactions,proto3" json:"transactions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -172,7 +174,7 @@ func (x *LedgerState) GetBalances() []*Balance {
 	return nil
 }
 
-func (x *LedgerState) GetRecentEventIds() []string {
+func (x *LedgerState) GetRecentEventIds() []byte {
 	if x != nil {
 		return x.RecentEventIds
 	}
@@ -225,7 +227,7 @@ const file_fintra_v1_state_proto_rawDesc = "" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12.\n" +
 	"\bbalances\x18\x02 \x03(\v2\x12.fintra.v1.BalanceR\bbalances\x12(\n" +
-	"\x10recent_event_ids\x18\x03 \x03(\tR\x0erecentEventIds\x12L\n" +
+	"\x10recent_event_ids\x18\x03 \x01(\fR\x0erecentEventIds\x12L\n" +
 	"\ftransactions\x18\x04 \x03(\v2(.fintra.v1.LedgerState.TransactionsEntryR\ftransactions\x12\x1a\n" +
 	"\bsequence\x18\x05 \x01(\x04R\bsequence\x12\x1e\n" +
 	"\n" +
