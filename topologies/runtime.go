@@ -19,14 +19,14 @@ import (
 // speaks by default. It is the newest that the embedded broker (kfake)
 // answers correctly; docs/kfake-sarama.md says why. Real Kafka and Redpanda
 // accept newer versions: set Runtime.KafkaVersion.
-const DefaultKafkaVersion = "2.1.0"
+const DefaultKafkaVersion = "2.3.0"
 
 // Runtime is the goka/sarama runtime configuration of every processor,
 // emitter and view: the one place where it is set.
 type Runtime struct {
 	// Brokers are the seed brokers. Required.
 	Brokers []string
-	// KafkaVersion is the sarama protocol version, e.g. "2.1.0" or "3.6.0".
+	// KafkaVersion is the sarama protocol version, e.g. "2.3.0" or "3.6.0".
 	// Default DefaultKafkaVersion.
 	KafkaVersion string
 	// StorageDir is where goka keeps LevelDB state; "" (the default) keeps
@@ -76,7 +76,7 @@ func (r Runtime) Validate() error {
 		}
 	}
 	if _, err := sarama.ParseKafkaVersion(r.KafkaVersion); err != nil {
-		errs = append(errs, fmt.Errorf("kafka-version: %q is not a Kafka version; write it as e.g. 2.1.0 or 3.6.0", r.KafkaVersion))
+		errs = append(errs, fmt.Errorf("kafka-version: %q is not a Kafka version; write it as e.g. 2.3.0 or 3.6.0", r.KafkaVersion))
 	}
 	if r.Replication < 1 {
 		errs = append(errs, fmt.Errorf("replication: %d must be at least 1", r.Replication))

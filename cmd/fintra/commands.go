@@ -27,7 +27,7 @@ type brokerFlags struct {
 
 func (b *brokerFlags) register(fs *flag.FlagSet, embeddedNote string) {
 	fs.Var(&b.brokers, "brokers", "comma-separated Kafka or Redpanda seed brokers, host:port"+embeddedNote)
-	fs.StringVar(&b.kafkaVersion, "kafka-version", topologies.DefaultKafkaVersion, "Kafka protocol version goka's sarama client speaks (2.1.0 is the newest the embedded broker answers correctly; real clusters take newer, e.g. 3.6.0)")
+	fs.StringVar(&b.kafkaVersion, "kafka-version", topologies.DefaultKafkaVersion, "Kafka protocol version goka's sarama client speaks (2.3.0 is the newest the embedded broker answers correctly; real clusters take newer, e.g. 3.6.0)")
 	fs.IntVar(&b.partitions, "partitions", 12, "partitions of every topic when provisioning")
 	fs.IntVar(&b.replication, "replication", 1, "replication factor when provisioning (3 in production)")
 }
