@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -213,7 +214,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (Summary, error) {
 	}
 	s.ElapsedSeconds = elapsed.Seconds()
 	s.ThroughputEPS = float64(produced) / elapsed.Seconds()
-	if s.Topics, err = topicCounts(ctx, adm, topics); err != nil {
+	if s.Topics, err = topicCounts(ctx, brokers, topics); err != nil {
 		return s, err
 	}
 	if s.DLQReasons, err = dlqReasons(ctx, brokers, schemas.TopicConnectDLQ, schemas.TopicCoreDLQ); err != nil {
@@ -265,7 +266,15 @@ func caughtUp(m *telemetry.Metrics, produced int64) bool {
 		k.Out.Load()+k.Duplicates.Load()+k.DLQ.Load() == k.In.Load()
 }
 
-func topicCounts(ctx context.Context, adm *kadm.Client, topics []Topic) (map[string]int64, error) {
+// topicCounts reads offsets with a fresh client: the provisioning client
+// cached metadata from before the topics existed, and kadm would answer
+// from that cache with "unknown topic".
+func topicCounts(ctx context.Context, brokers []string, topics []Topic) (map[string]int64, error) {
+	cl, adm, err := Admin(brokers)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
 	names := make([]string, 0, len(topics))
 	for _, t := range topics {
 		names = append(names, t.Name)
@@ -279,18 +288,36 @@ func topicCounts(ctx context.Context, adm *kadm.Client, topics []Topic) (map[str
 		return nil, fmt.Errorf("topologies: start offsets: %w", err)
 	}
 	out := map[string]int64{}
+	var perr error
 	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err != nil && perr == nil {
+			perr = fmt.Errorf("topologies: end offset of %s/%d: %w", o.Topic, o.Partition, o.Err)
+		}
 		out[o.Topic] += o.Offset
 	})
 	starts.Each(func(o kadm.ListedOffset) {
 		out[o.Topic] -= o.Offset
 	})
-	return out, nil
+	return out, perr
+}
+
+var (
+	quotedValue = regexp.MustCompile(`'[^']*'`)
+	byteOffset  = regexp.MustCompile(`offset \d+`)
+)
+
+// reasonClass groups similar reasons: the first problem only, with quoted
+// values and offsets blanked ("currency: '…' is not an ISO 4217 code").
+func reasonClass(reason string) string {
+	if i := strings.Index(reason, "; "); i > 0 {
+		reason = reason[:i] + "; …"
+	}
+	reason = quotedValue.ReplaceAllString(reason, "'…'")
+	return byteOffset.ReplaceAllString(reason, "offset N")
 }
 
 // dlqReasons reads the dead-letter topics from the start and counts
-// reasons, keeping only the first field's rule so that similar payloads
-// group together.
+// reasons by class.
 func dlqReasons(ctx context.Context, brokers []string, topics ...goka.Stream) (map[string]int64, error) {
 	reasons := map[string]int64{}
 	err := ReadAll(ctx, brokers, func(r *kgo.Record) {
@@ -300,10 +327,7 @@ func dlqReasons(ctx context.Context, brokers []string, topics ...goka.Stream) (m
 				reason = string(h.Value)
 			}
 		}
-		if i := strings.Index(reason, "; "); i > 0 {
-			reason = reason[:i] + "; …"
-		}
-		reasons[reason]++
+		reasons[reasonClass(reason)]++
 	}, topics...)
 	return reasons, err
 }

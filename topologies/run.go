@@ -108,7 +108,9 @@ func Run(ctx context.Context, cfg RunConfig, deps Deps) error {
 		g.Go(func() error {
 			deps.Log.Info("processor started", "processor", p.Name)
 			err := proc.Run(gctx)
-			if err != nil && !errors.Is(err, context.Canceled) {
+			// A stop requested before the processor finished starting
+			// (say, while recovering its table) is still a clean stop.
+			if err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
 				return fmt.Errorf("processor %s: %w", p.Name, err)
 			}
 			deps.Log.Info("processor stopped", "processor", p.Name)

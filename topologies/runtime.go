@@ -135,7 +135,6 @@ func (r Runtime) builders() (builders, error) {
 	tm.Table.Replication = r.Replication
 	tm.Stream.Replication = r.Replication
 	tm.Stream.Retention = 7 * 24 * time.Hour
-	tm.Logger = goka.DefaultLogger()
 	return builders{cfg: cfg, tmConfig: tm}, nil
 }
 

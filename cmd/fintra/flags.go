@@ -53,10 +53,13 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func newFlagSet(c command, out io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set that prints nothing by itself: run prints
+// --help to stdout and a parse error, with a hint, to stderr.
+func newFlagSet(c command) *flag.FlagSet {
 	fs := flag.NewFlagSet("fintra "+c.name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
+		out := fs.Output()
 		fmt.Fprintf(out, "Usage: fintra %s %s\n\n%s\n", c.name, c.usage, c.help)
 		var any bool
 		fs.VisitAll(func(*flag.Flag) { any = true })

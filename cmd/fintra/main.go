@@ -39,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := cmds[i]
-	fs := newFlagSet(c, stderr)
+	fs := newFlagSet(c)
 	runFn := c.flags(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -47,12 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fs.Usage()
 			return 0
 		}
-		// flag already printed its own message for a bad flag.
-		var ue errUsage
-		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "fintra %s: %s\n", c.name, ue.msg)
-		}
-		fmt.Fprintf(stderr, "Run 'fintra %s --help' for usage.\n", c.name)
+		fmt.Fprintf(stderr, "fintra %s: %s\nRun 'fintra %s --help' for usage.\n", c.name, err, c.name)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
