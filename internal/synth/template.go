@@ -104,12 +104,3 @@ func compileAll(ss []string) []template {
 	}
 	return ts
 }
-
-func (t template) uses(ph placeholder) bool {
-	for _, p := range t {
-		if p.ph == ph {
-			return true
-		}
-	}
-	return false
-}
