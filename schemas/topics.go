@@ -9,6 +9,10 @@ const (
 	TopicConnectRaw goka.Stream = "connect.raw.v1"
 	// TopicConnectDLQ carries payloads connect could not parse or validate, untouched.
 	TopicConnectDLQ goka.Stream = "connect.dlq.v1"
+	// TopicConnectConnections carries connection notices (Event with a
+	// ConnectionEvent payload, keyed by connection id), such as a Plaid
+	// webhook saying new transactions can be fetched.
+	TopicConnectConnections goka.Stream = "connect.connections.v1"
 	// TopicCoreEvents carries canonical events (Event).
 	TopicCoreEvents goka.Stream = "core.events.v1"
 	// TopicCoreDLQ carries canonical events the ledger could not apply.

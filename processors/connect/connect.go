@@ -51,6 +51,7 @@ func Graph(deps Deps) *goka.GroupGraph {
 	return goka.DefineGroup(Group,
 		goka.Input(schemas.TopicConnectRaw, new(codec.Bytes), p.process),
 		goka.Output(schemas.TopicCoreEvents, schemas.ProtoCodec[*fintrav1.Event]{}),
+		goka.Output(schemas.TopicConnectConnections, schemas.ProtoCodec[*fintrav1.Event]{}),
 		goka.Output(schemas.TopicConnectDLQ, new(codec.Bytes)),
 	)
 }
@@ -78,6 +79,10 @@ func (p *processor) process(ctx goka.Context, msg any) {
 		return
 	}
 	for _, ev := range events {
+		if c := ev.GetConnection(); c != nil {
+			ctx.Emit(schemas.TopicConnectConnections, c.GetConnectionId(), ev)
+			continue
+		}
 		ctx.Emit(schemas.TopicCoreEvents, ev.GetAccountId(), ev)
 	}
 	p.stage.Out.Add(uint64(len(events)))

@@ -85,6 +85,7 @@ const (
 	EventType_EVENT_TYPE_TRANSACTION_CREATED EventType = 1
 	EventType_EVENT_TYPE_TRANSACTION_UPDATED EventType = 2
 	EventType_EVENT_TYPE_TRANSACTION_REMOVED EventType = 3
+	EventType_EVENT_TYPE_CONNECTION          EventType = 4
 )
 
 // Enum value maps for EventType.
@@ -94,12 +95,14 @@ var (
 		1: "EVENT_TYPE_TRANSACTION_CREATED",
 		2: "EVENT_TYPE_TRANSACTION_UPDATED",
 		3: "EVENT_TYPE_TRANSACTION_REMOVED",
+		4: "EVENT_TYPE_CONNECTION",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":         0,
 		"EVENT_TYPE_TRANSACTION_CREATED": 1,
 		"EVENT_TYPE_TRANSACTION_UPDATED": 2,
 		"EVENT_TYPE_TRANSACTION_REMOVED": 3,
+		"EVENT_TYPE_CONNECTION":          4,
 	}
 )
 
@@ -219,7 +222,16 @@ type Transaction struct {
 	// pending transaction it supersedes.
 	PendingTransactionId string `protobuf:"bytes,15,opt,name=pending_transaction_id,json=pendingTransactionId,proto3" json:"pending_transaction_id,omitempty"`
 	// revision numbers corrections of the same source transaction (0 = original).
-	Revision      int64 `protobuf:"varint,16,opt,name=revision,proto3" json:"revision,omitempty"`
+	Revision int64 `protobuf:"varint,16,opt,name=revision,proto3" json:"revision,omitempty"`
+	// reversal marks a transaction that reverses an earlier one (camt RvslInd,
+	// a card reversal); its amount already carries the reversing sign.
+	Reversal bool `protobuf:"varint,17,opt,name=reversal,proto3" json:"reversal,omitempty"`
+	// linked_source_transaction_id is the source id of the transaction this
+	// one refers to: the original of a refund, chargeback or reversal.
+	LinkedSourceTransactionId string `protobuf:"bytes,18,opt,name=linked_source_transaction_id,json=linkedSourceTransactionId,proto3" json:"linked_source_transaction_id,omitempty"`
+	// counterparty is the other party's name when the source gives it
+	// (creditor or debtor of a bank transfer).
+	Counterparty  string `protobuf:"bytes,19,opt,name=counterparty,proto3" json:"counterparty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -364,6 +376,27 @@ func (x *Transaction) GetRevision() int64 {
 		return x.Revision
 	}
 	return 0
+}
+
+func (x *Transaction) GetReversal() bool {
+	if x != nil {
+		return x.Reversal
+	}
+	return false
+}
+
+func (x *Transaction) GetLinkedSourceTransactionId() string {
+	if x != nil {
+		return x.LinkedSourceTransactionId
+	}
+	return ""
+}
+
+func (x *Transaction) GetCounterparty() string {
+	if x != nil {
+		return x.Counterparty
+	}
+	return ""
 }
 
 // TransactionCreated announces a new transaction, pending or posted.
@@ -554,6 +587,80 @@ func (x *TransactionRemoved) GetReason() string {
 	return ""
 }
 
+// ConnectionEvent is a notice about a source connection rather than a
+// transaction, such as a Plaid TRANSACTIONS webhook that says new data can
+// be fetched. A connection worker acts on it; the ledger never sees it.
+type ConnectionEvent struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Source string                 `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	// connection_id identifies the connection at the source (a Plaid item id).
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// kind is the source's name for the notice, e.g. "TRANSACTIONS/SYNC_UPDATES_AVAILABLE".
+	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// detail carries the notice's remaining fields as the source sent them.
+	Detail        map[string]string `protobuf:"bytes,4,rep,name=detail,proto3" json:"detail,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConnectionEvent) Reset() {
+	*x = ConnectionEvent{}
+	mi := &file_fintra_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConnectionEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConnectionEvent) ProtoMessage() {}
+
+func (x *ConnectionEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConnectionEvent.ProtoReflect.Descriptor instead.
+func (*ConnectionEvent) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ConnectionEvent) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ConnectionEvent) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *ConnectionEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ConnectionEvent) GetDetail() map[string]string {
+	if x != nil {
+		return x.Detail
+	}
+	return nil
+}
+
 // Origin locates a record in Kafka.
 type Origin struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -566,7 +673,7 @@ type Origin struct {
 
 func (x *Origin) Reset() {
 	*x = Origin{}
-	mi := &file_fintra_v1_events_proto_msgTypes[4]
+	mi := &file_fintra_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -578,7 +685,7 @@ func (x *Origin) String() string {
 func (*Origin) ProtoMessage() {}
 
 func (x *Origin) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[4]
+	mi := &file_fintra_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -591,7 +698,7 @@ func (x *Origin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Origin.ProtoReflect.Descriptor instead.
 func (*Origin) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Origin) GetTopic() string {
@@ -635,6 +742,7 @@ type Event struct {
 	//	*Event_Created
 	//	*Event_Updated
 	//	*Event_Removed
+	//	*Event_Connection
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -642,7 +750,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_fintra_v1_events_proto_msgTypes[5]
+	mi := &file_fintra_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -654,7 +762,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[5]
+	mi := &file_fintra_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -667,7 +775,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Event) GetEventId() string {
@@ -746,6 +854,15 @@ func (x *Event) GetRemoved() *TransactionRemoved {
 	return nil
 }
 
+func (x *Event) GetConnection() *ConnectionEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_Connection); ok {
+			return x.Connection
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -762,11 +879,17 @@ type Event_Removed struct {
 	Removed *TransactionRemoved `protobuf:"bytes,12,opt,name=removed,proto3,oneof"`
 }
 
+type Event_Connection struct {
+	Connection *ConnectionEvent `protobuf:"bytes,13,opt,name=connection,proto3,oneof"`
+}
+
 func (*Event_Created) isEvent_Payload() {}
 
 func (*Event_Updated) isEvent_Payload() {}
 
 func (*Event_Removed) isEvent_Payload() {}
+
+func (*Event_Connection) isEvent_Payload() {}
 
 // Balance is a per-currency balance in minor units.
 type Balance struct {
@@ -782,7 +905,7 @@ type Balance struct {
 
 func (x *Balance) Reset() {
 	*x = Balance{}
-	mi := &file_fintra_v1_events_proto_msgTypes[6]
+	mi := &file_fintra_v1_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -794,7 +917,7 @@ func (x *Balance) String() string {
 func (*Balance) ProtoMessage() {}
 
 func (x *Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[6]
+	mi := &file_fintra_v1_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -807,7 +930,7 @@ func (x *Balance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Balance.ProtoReflect.Descriptor instead.
 func (*Balance) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Balance) GetCurrency() string {
@@ -860,7 +983,7 @@ type AcceptedTransaction struct {
 
 func (x *AcceptedTransaction) Reset() {
 	*x = AcceptedTransaction{}
-	mi := &file_fintra_v1_events_proto_msgTypes[7]
+	mi := &file_fintra_v1_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +995,7 @@ func (x *AcceptedTransaction) String() string {
 func (*AcceptedTransaction) ProtoMessage() {}
 
 func (x *AcceptedTransaction) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[7]
+	mi := &file_fintra_v1_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +1008,7 @@ func (x *AcceptedTransaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptedTransaction.ProtoReflect.Descriptor instead.
 func (*AcceptedTransaction) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *AcceptedTransaction) GetEventId() string {
@@ -983,7 +1106,7 @@ var File_fintra_v1_events_proto protoreflect.FileDescriptor
 
 const file_fintra_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x16fintra/v1/events.proto\x12\tfintra.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe8\x04\n" +
+	"\x16fintra/v1/events.proto\x12\tfintra.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x05\n" +
 	"\vTransaction\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x16\n" +
@@ -1003,7 +1126,10 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\acountry\x18\r \x01(\tR\acountry\x12\x12\n" +
 	"\x04city\x18\x0e \x01(\tR\x04city\x124\n" +
 	"\x16pending_transaction_id\x18\x0f \x01(\tR\x14pendingTransactionId\x12\x1a\n" +
-	"\brevision\x18\x10 \x01(\x03R\brevision\"N\n" +
+	"\brevision\x18\x10 \x01(\x03R\brevision\x12\x1a\n" +
+	"\breversal\x18\x11 \x01(\bR\breversal\x12?\n" +
+	"\x1clinked_source_transaction_id\x18\x12 \x01(\tR\x19linkedSourceTransactionId\x12\"\n" +
+	"\fcounterparty\x18\x13 \x01(\tR\fcounterparty\"N\n" +
 	"\x12TransactionCreated\x128\n" +
 	"\vtransaction\x18\x01 \x01(\v2\x16.fintra.v1.TransactionR\vtransaction\"\xc8\x01\n" +
 	"\x12TransactionUpdated\x128\n" +
@@ -1016,11 +1142,19 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12*\n" +
 	"\x11source_account_id\x18\x03 \x01(\tR\x0fsourceAccountId\x122\n" +
 	"\x15source_transaction_id\x18\x04 \x01(\tR\x13sourceTransactionId\x12\x16\n" +
-	"\x06reason\x18\x05 \x01(\tR\x06reason\"T\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xdd\x01\n" +
+	"\x0fConnectionEvent\x12\x16\n" +
+	"\x06source\x18\x01 \x01(\tR\x06source\x12#\n" +
+	"\rconnection_id\x18\x02 \x01(\tR\fconnectionId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12>\n" +
+	"\x06detail\x18\x04 \x03(\v2&.fintra.v1.ConnectionEvent.DetailEntryR\x06detail\x1a9\n" +
+	"\vDetailEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"T\n" +
 	"\x06Origin\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x1c\n" +
 	"\tpartition\x18\x02 \x01(\x05R\tpartition\x12\x16\n" +
-	"\x06offset\x18\x03 \x01(\x03R\x06offset\"\xcc\x03\n" +
+	"\x06offset\x18\x03 \x01(\x03R\x06offset\"\x8a\x04\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1d\n" +
 	"\n" +
@@ -1034,7 +1168,10 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\acreated\x18\n" +
 	" \x01(\v2\x1d.fintra.v1.TransactionCreatedH\x00R\acreated\x129\n" +
 	"\aupdated\x18\v \x01(\v2\x1d.fintra.v1.TransactionUpdatedH\x00R\aupdated\x129\n" +
-	"\aremoved\x18\f \x01(\v2\x1d.fintra.v1.TransactionRemovedH\x00R\aremovedB\t\n" +
+	"\aremoved\x18\f \x01(\v2\x1d.fintra.v1.TransactionRemovedH\x00R\aremoved\x12<\n" +
+	"\n" +
+	"connection\x18\r \x01(\v2\x1a.fintra.v1.ConnectionEventH\x00R\n" +
+	"connectionB\t\n" +
 	"\apayload\"m\n" +
 	"\aBalance\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12!\n" +
@@ -1063,12 +1200,13 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\x1eTRANSACTION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aTRANSACTION_STATUS_PENDING\x10\x01\x12\x1d\n" +
 	"\x19TRANSACTION_STATUS_POSTED\x10\x02\x12\x1e\n" +
-	"\x1aTRANSACTION_STATUS_REMOVED\x10\x03*\x93\x01\n" +
+	"\x1aTRANSACTION_STATUS_REMOVED\x10\x03*\xae\x01\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eEVENT_TYPE_TRANSACTION_CREATED\x10\x01\x12\"\n" +
 	"\x1eEVENT_TYPE_TRANSACTION_UPDATED\x10\x02\x12\"\n" +
-	"\x1eEVENT_TYPE_TRANSACTION_REMOVED\x10\x03*e\n" +
+	"\x1eEVENT_TYPE_TRANSACTION_REMOVED\x10\x03\x12\x19\n" +
+	"\x15EVENT_TYPE_CONNECTION\x10\x04*e\n" +
 	"\fUpdateReason\x12\x1d\n" +
 	"\x19UPDATE_REASON_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14UPDATE_REASON_POSTED\x10\x01\x12\x1c\n" +
@@ -1087,7 +1225,7 @@ func file_fintra_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_fintra_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_fintra_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_fintra_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_fintra_v1_events_proto_goTypes = []any{
 	(TransactionStatus)(0),        // 0: fintra.v1.TransactionStatus
 	(EventType)(0),                // 1: fintra.v1.EventType
@@ -1096,38 +1234,42 @@ var file_fintra_v1_events_proto_goTypes = []any{
 	(*TransactionCreated)(nil),    // 4: fintra.v1.TransactionCreated
 	(*TransactionUpdated)(nil),    // 5: fintra.v1.TransactionUpdated
 	(*TransactionRemoved)(nil),    // 6: fintra.v1.TransactionRemoved
-	(*Origin)(nil),                // 7: fintra.v1.Origin
-	(*Event)(nil),                 // 8: fintra.v1.Event
-	(*Balance)(nil),               // 9: fintra.v1.Balance
-	(*AcceptedTransaction)(nil),   // 10: fintra.v1.AcceptedTransaction
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*ConnectionEvent)(nil),       // 7: fintra.v1.ConnectionEvent
+	(*Origin)(nil),                // 8: fintra.v1.Origin
+	(*Event)(nil),                 // 9: fintra.v1.Event
+	(*Balance)(nil),               // 10: fintra.v1.Balance
+	(*AcceptedTransaction)(nil),   // 11: fintra.v1.AcceptedTransaction
+	nil,                           // 12: fintra.v1.ConnectionEvent.DetailEntry
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
 }
 var file_fintra_v1_events_proto_depIdxs = []int32{
 	0,  // 0: fintra.v1.Transaction.status:type_name -> fintra.v1.TransactionStatus
-	11, // 1: fintra.v1.Transaction.occurred_at:type_name -> google.protobuf.Timestamp
-	11, // 2: fintra.v1.Transaction.posted_at:type_name -> google.protobuf.Timestamp
+	13, // 1: fintra.v1.Transaction.occurred_at:type_name -> google.protobuf.Timestamp
+	13, // 2: fintra.v1.Transaction.posted_at:type_name -> google.protobuf.Timestamp
 	3,  // 3: fintra.v1.TransactionCreated.transaction:type_name -> fintra.v1.Transaction
 	3,  // 4: fintra.v1.TransactionUpdated.transaction:type_name -> fintra.v1.Transaction
 	2,  // 5: fintra.v1.TransactionUpdated.reason:type_name -> fintra.v1.UpdateReason
-	1,  // 6: fintra.v1.Event.type:type_name -> fintra.v1.EventType
-	11, // 7: fintra.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	11, // 8: fintra.v1.Event.ingested_at:type_name -> google.protobuf.Timestamp
-	7,  // 9: fintra.v1.Event.origin:type_name -> fintra.v1.Origin
-	4,  // 10: fintra.v1.Event.created:type_name -> fintra.v1.TransactionCreated
-	5,  // 11: fintra.v1.Event.updated:type_name -> fintra.v1.TransactionUpdated
-	6,  // 12: fintra.v1.Event.removed:type_name -> fintra.v1.TransactionRemoved
-	1,  // 13: fintra.v1.AcceptedTransaction.type:type_name -> fintra.v1.EventType
-	3,  // 14: fintra.v1.AcceptedTransaction.transaction:type_name -> fintra.v1.Transaction
-	9,  // 15: fintra.v1.AcceptedTransaction.balance_after:type_name -> fintra.v1.Balance
-	11, // 16: fintra.v1.AcceptedTransaction.occurred_at:type_name -> google.protobuf.Timestamp
-	11, // 17: fintra.v1.AcceptedTransaction.ingested_at:type_name -> google.protobuf.Timestamp
-	11, // 18: fintra.v1.AcceptedTransaction.accepted_at:type_name -> google.protobuf.Timestamp
-	2,  // 19: fintra.v1.AcceptedTransaction.update_reason:type_name -> fintra.v1.UpdateReason
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	12, // 6: fintra.v1.ConnectionEvent.detail:type_name -> fintra.v1.ConnectionEvent.DetailEntry
+	1,  // 7: fintra.v1.Event.type:type_name -> fintra.v1.EventType
+	13, // 8: fintra.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	13, // 9: fintra.v1.Event.ingested_at:type_name -> google.protobuf.Timestamp
+	8,  // 10: fintra.v1.Event.origin:type_name -> fintra.v1.Origin
+	4,  // 11: fintra.v1.Event.created:type_name -> fintra.v1.TransactionCreated
+	5,  // 12: fintra.v1.Event.updated:type_name -> fintra.v1.TransactionUpdated
+	6,  // 13: fintra.v1.Event.removed:type_name -> fintra.v1.TransactionRemoved
+	7,  // 14: fintra.v1.Event.connection:type_name -> fintra.v1.ConnectionEvent
+	1,  // 15: fintra.v1.AcceptedTransaction.type:type_name -> fintra.v1.EventType
+	3,  // 16: fintra.v1.AcceptedTransaction.transaction:type_name -> fintra.v1.Transaction
+	10, // 17: fintra.v1.AcceptedTransaction.balance_after:type_name -> fintra.v1.Balance
+	13, // 18: fintra.v1.AcceptedTransaction.occurred_at:type_name -> google.protobuf.Timestamp
+	13, // 19: fintra.v1.AcceptedTransaction.ingested_at:type_name -> google.protobuf.Timestamp
+	13, // 20: fintra.v1.AcceptedTransaction.accepted_at:type_name -> google.protobuf.Timestamp
+	2,  // 21: fintra.v1.AcceptedTransaction.update_reason:type_name -> fintra.v1.UpdateReason
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_fintra_v1_events_proto_init() }
@@ -1135,10 +1277,11 @@ func file_fintra_v1_events_proto_init() {
 	if File_fintra_v1_events_proto != nil {
 		return
 	}
-	file_fintra_v1_events_proto_msgTypes[5].OneofWrappers = []any{
+	file_fintra_v1_events_proto_msgTypes[6].OneofWrappers = []any{
 		(*Event_Created)(nil),
 		(*Event_Updated)(nil),
 		(*Event_Removed)(nil),
+		(*Event_Connection)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1146,7 +1289,7 @@ func file_fintra_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_fintra_v1_events_proto_rawDesc), len(file_fintra_v1_events_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

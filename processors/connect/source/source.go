@@ -53,6 +53,32 @@ type Parser interface {
 	Parse(p Payload) ([]*fintrav1.Event, error)
 }
 
+// Detector is implemented by parsers that can recognise their format from
+// the content alone; `--source auto` asks each in turn.
+type Detector interface {
+	// Detect reports whether payload looks like this format. It must be
+	// cheap (a look at the first bytes or top-level keys) and must not
+	// claim another format's payloads.
+	Detect(payload []byte) bool
+}
+
+// AccountID is the canonical account id of an account known to a source
+// by sourceAccountID: "<source>:<id>", with every character outside
+// [A-Za-z0-9._:@-] replaced by '_' so that it is a valid key everywhere.
+// Connectors that know no better mapping use it, so that the same source
+// account always lands on the same ledger account.
+func AccountID(source, sourceAccountID string) string {
+	b := []byte(source + ":" + sourceAccountID)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == ':', c == '@', c == '-':
+		default:
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
 // FieldError is one broken rule: "amount_minor: required integer".
 type FieldError struct {
 	// Field is the JSON path or element of the payload, e.g. "amount_minor"
