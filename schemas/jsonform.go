@@ -62,7 +62,8 @@ func shouldWrite(m protoreflect.Message, fd protoreflect.FieldDescriptor) bool {
 		return m.Has(fd)
 	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic():
 		return m.Has(fd)
-	case fd.Kind() == protoreflect.MessageKind, fd.Kind() == protoreflect.StringKind, fd.Kind() == protoreflect.BytesKind:
+	case fd.Kind() == protoreflect.MessageKind, fd.Kind() == protoreflect.StringKind, fd.Kind() == protoreflect.BytesKind,
+		fd.Kind() == protoreflect.BoolKind:
 		return m.Has(fd)
 	default:
 		return true
