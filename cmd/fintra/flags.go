@@ -29,9 +29,25 @@ func usageErrorf(format string, args ...any) error { return errUsage{fmt.Sprintf
 // parse parses a subcommand's flags, then fills every flag not given on the
 // command line from FINTRA_<FLAG> (dashes become underscores), so that
 // configuration works by flags or environment alike.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
+//
+// Flags may come before or after positional arguments ("dlq list --brokers
+// x" and "dlq --brokers x list" alike); the positional ones are returned.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			positional = append(positional, args[1:]...)
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -48,9 +64,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	if len(errs) > 0 {
-		return errUsage{errors.Join(errs...).Error()}
+		return nil, errUsage{errors.Join(errs...).Error()}
 	}
-	return nil
+	return positional, nil
 }
 
 // newFlagSet returns a flag set that prints nothing by itself: run prints

@@ -41,7 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	c := cmds[i]
 	fs := newFlagSet(c)
 	runFn := c.flags(fs)
-	if err := parse(fs, args[1:]); err != nil {
+	positional, err := parse(fs, args[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stdout)
 			fs.Usage()
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runFn(invocation{ctx: ctx, stdout: stdout, stderr: stderr, args: fs.Args()}); err != nil {
+	if err := runFn(invocation{ctx: ctx, stdout: stdout, stderr: stderr, args: positional}); err != nil {
 		var ue errUsage
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "fintra %s: %s\nRun 'fintra %s --help' for usage.\n", c.name, ue.msg, c.name)

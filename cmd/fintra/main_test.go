@@ -50,6 +50,8 @@ func TestWrongInvocationsNameTheProblemAndTheFix(t *testing.T) {
 		{[]string{"demo", "--events", "0"}, "events 0: must be at least 1"},
 		{[]string{"demo", "--partitions", "0"}, "--partitions 0"},
 		{[]string{"dlq", "purge", "--brokers", "x:1"}, "say list or replay"},
+		{[]string{"topics", "list"}, "--brokers is required"},
+		{[]string{"tail", "a", "b", "--brokers", "x:1"}, "give exactly one TOPIC"},
 	}
 	for _, tt := range tests {
 		code, _, errOut := runCLI(t, tt.args...)
