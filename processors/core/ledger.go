@@ -2,6 +2,8 @@ package core
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,16 +18,15 @@ import (
 type Limits struct {
 	// DedupWindow is how many accepted event ids an account remembers.
 	// Default 256. A redelivery older than that is still recognised while
-	// its transaction is in the ledger window.
+	// its transaction is in the settled window.
 	DedupWindow int
 	// SettledWindow is how many settled (posted, removed or superseded)
 	// transactions an account remembers for later corrections and
-	// removals. Default 128. Open pending transactions are always kept, up
-	// to MaxOpenPending.
+	// removals. Default 256.
 	SettledWindow int
 	// MaxOpenPending caps the open pending transactions of one account.
-	// Default 4096; past it the oldest pending one is forgotten (its
-	// amount stays in the pending balance) and the event is counted.
+	// Default 4096; past it the oldest pending one is forgotten (its amount
+	// stays in the pending balance).
 	MaxOpenPending int
 }
 
@@ -34,7 +35,7 @@ func (l *Limits) setDefaults() {
 		l.DedupWindow = 256
 	}
 	if l.SettledWindow == 0 {
-		l.SettledWindow = 128
+		l.SettledWindow = 256
 	}
 	if l.MaxOpenPending == 0 {
 		l.MaxOpenPending = 4096
@@ -59,11 +60,38 @@ var ErrLifecycle = errors.New("core: lifecycle violation")
 // ErrOverflow marks an amount that would overflow a balance.
 var ErrOverflow = errors.New("core: balance overflow")
 
+var errAlreadyApplied = errors.New("core: already applied")
+
 const idLen = 16
 
-// apply applies one event to an account's state. It mutates state only when
-// the outcome is Accepted (or counts a Duplicate/Rejected), so a rejected
-// event leaves the balances as they were.
+// kind is what the ledger knows of a transaction.
+type kind byte
+
+const (
+	kindUnknown kind = iota
+	// kindPending: open, counted in the pending balance.
+	kindPending
+	// kindPosted: counted in the posted balance.
+	kindPosted
+	// kindRemoved: counted nowhere any more.
+	kindRemoved
+	// kindSuperseded: a pending transaction whose posting replaced it.
+	kindSuperseded
+	// kindSupersededUnseen: a posting named this pending transaction before
+	// it arrived; when it comes it must not count.
+	kindSupersededUnseen
+)
+
+// entry is one transaction as the ledger remembers it.
+type entry struct {
+	id       string
+	amount   int64
+	currency string
+	kind     kind
+}
+
+// apply applies one event to an account's state. A rejected or duplicate
+// event leaves the balances as they were and only counts itself.
 func apply(state *fintrav1.LedgerState, ev *fintrav1.Event, limits Limits) (*fintrav1.AcceptedTransaction, Outcome, error) {
 	limits.setDefaults()
 	id, err := uuid.Parse(ev.GetEventId())
@@ -74,9 +102,6 @@ func apply(state *fintrav1.LedgerState, ev *fintrav1.Event, limits Limits) (*fin
 	if seenID(state.RecentEventIds, id) {
 		state.Duplicates++
 		return nil, Duplicate, nil
-	}
-	if state.Transactions == nil {
-		state.Transactions = map[string]*fintrav1.LedgerTransaction{}
 	}
 	state.AccountId = ev.GetAccountId()
 	seq := state.Sequence + 1
@@ -98,7 +123,7 @@ func apply(state *fintrav1.LedgerState, ev *fintrav1.Event, limits Limits) (*fin
 	case *fintrav1.Event_Removed:
 		tx, plan, err = planRemoved(state, p.Removed)
 	default:
-		err = fmt.Errorf("%w: event %s has no payload", ErrLifecycle, ev.GetEventId())
+		err = fmt.Errorf("%w: event %s has no transaction payload", ErrLifecycle, ev.GetEventId())
 	}
 	if errors.Is(err, errAlreadyApplied) {
 		// The transaction is in the ledger although its event id left the
@@ -115,7 +140,6 @@ func apply(state *fintrav1.LedgerState, ev *fintrav1.Event, limits Limits) (*fin
 		return nil, Rejected, err
 	}
 
-	// Commit the plan.
 	for _, c := range plan {
 		b := balance(state, c.currency)
 		b.PostedMinor += c.posted
@@ -124,16 +148,12 @@ func apply(state *fintrav1.LedgerState, ev *fintrav1.Event, limits Limits) (*fin
 			out.DeltaPostedMinor += c.posted
 			out.DeltaPendingMinor += c.pending
 		}
-	}
-	for _, c := range plan {
 		if c.record != nil {
-			c.record.Sequence = seq
-			state.Transactions[c.record.SourceTransactionId] = c.record
+			store(state, *c.record, seq, limits)
 		}
 	}
 	state.Sequence = seq
 	state.RecentEventIds = remember(state.RecentEventIds, id, limits.DedupWindow)
-	evict(state, limits)
 
 	out.Transaction = tx
 	if b := findBalance(state, tx.GetCurrency()); b != nil {
@@ -143,34 +163,34 @@ func apply(state *fintrav1.LedgerState, ev *fintrav1.Event, limits Limits) (*fin
 }
 
 // change is one step of an event's effect: an amount moved in one
-// currency's balance and the ledger record it leaves behind.
+// currency's balance and the ledger entry it leaves behind.
 type change struct {
 	currency        string
 	posted, pending int64
-	record          *fintrav1.LedgerTransaction
+	record          *entry
 }
-
-var errAlreadyApplied = errors.New("core: already applied")
 
 func planCreated(state *fintrav1.LedgerState, tx *fintrav1.Transaction) ([]change, error) {
 	if tx == nil {
 		return nil, fmt.Errorf("%w: created event without a transaction", ErrLifecycle)
 	}
 	id := tx.GetSourceTransactionId()
-	rec := &fintrav1.LedgerTransaction{SourceTransactionId: id, AmountMinor: tx.GetAmountMinor(), Currency: tx.GetCurrency(), Status: tx.GetStatus()}
-	if prev, ok := state.Transactions[id]; ok {
-		if prev.Superseded && prev.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_UNSPECIFIED {
+	rec := &entry{id: id, amount: tx.GetAmountMinor(), currency: tx.GetCurrency()}
+	if prev, ok := lookup(state, id); ok {
+		if prev.kind == kindSupersededUnseen {
 			// The posting arrived before this pending transaction: it is
 			// accepted, but the posting already settled it.
-			rec.Superseded = true
+			rec.kind = kindSuperseded
 			return []change{{currency: tx.GetCurrency(), record: rec}}, nil
 		}
 		return nil, errAlreadyApplied
 	}
 	switch tx.GetStatus() {
 	case fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING:
+		rec.kind = kindPending
 		return []change{{currency: tx.GetCurrency(), pending: tx.GetAmountMinor(), record: rec}}, nil
 	case fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED:
+		rec.kind = kindPosted
 		return []change{{currency: tx.GetCurrency(), posted: tx.GetAmountMinor(), record: rec}}, nil
 	default:
 		return nil, fmt.Errorf("%w: transaction %s created with status %s", ErrLifecycle, id, tx.GetStatus())
@@ -188,42 +208,45 @@ func planUpdated(state *fintrav1.LedgerState, up *fintrav1.TransactionUpdated) (
 		if tx.GetStatus() != fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED {
 			return nil, fmt.Errorf("%w: posting %s has status %s, want posted", ErrLifecycle, id, tx.GetStatus())
 		}
-		if _, ok := state.Transactions[id]; ok {
+		if _, ok := lookup(state, id); ok {
 			return nil, errAlreadyApplied
 		}
 		posted := change{currency: tx.GetCurrency(), posted: tx.GetAmountMinor(),
-			record: &fintrav1.LedgerTransaction{SourceTransactionId: id, AmountMinor: tx.GetAmountMinor(), Currency: tx.GetCurrency(), Status: fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED}}
+			record: &entry{id: id, amount: tx.GetAmountMinor(), currency: tx.GetCurrency(), kind: kindPosted}}
 		pendingID := up.GetSupersedesSourceTransactionId()
-		pending, ok := state.Transactions[pendingID]
+		pending, ok := lookup(state, pendingID)
 		switch {
 		case !ok:
 			// The pending transaction has not arrived (or left the window):
 			// remember that it is settled, so that it does not count when
 			// it comes.
-			return []change{posted, {currency: tx.GetCurrency(), record: &fintrav1.LedgerTransaction{SourceTransactionId: pendingID, Superseded: true}}}, nil
-		case pending.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING && !pending.Superseded:
-			settled := cloneRecord(pending)
-			settled.Superseded = true
-			return []change{{currency: pending.Currency, pending: -pending.AmountMinor, record: settled}, posted}, nil
+			return []change{posted, {currency: tx.GetCurrency(), record: &entry{id: pendingID, currency: tx.GetCurrency(), kind: kindSupersededUnseen}}}, nil
+		case pending.kind == kindPending:
+			settled := pending
+			settled.kind = kindSuperseded
+			return []change{{currency: pending.currency, pending: -pending.amount, record: &settled}, posted}, nil
 		default:
 			// Already superseded, removed (an expired authorization that
 			// was captured after all) or posted: the posting stands alone.
 			return []change{posted}, nil
 		}
 	case fintrav1.UpdateReason_UPDATE_REASON_CORRECTION:
-		prev, ok := state.Transactions[id]
-		if !ok || prev.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_UNSPECIFIED {
+		prev, ok := lookup(state, id)
+		if !ok || prev.kind == kindSupersededUnseen {
 			return nil, fmt.Errorf("%w: correction of transaction %s, which the ledger does not hold (never sent, or older than the ledger window)", ErrLifecycle, id)
 		}
-		if prev.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED || prev.Superseded {
-			return nil, fmt.Errorf("%w: correction of transaction %s, which is already %s", ErrLifecycle, id, settledWord(prev))
+		if prev.kind == kindRemoved || prev.kind == kindSuperseded {
+			return nil, fmt.Errorf("%w: correction of transaction %s, which is already %s", ErrLifecycle, id, settledWord(prev.kind))
 		}
-		undo := reverse(prev)
-		next := &fintrav1.LedgerTransaction{SourceTransactionId: id, AmountMinor: tx.GetAmountMinor(), Currency: tx.GetCurrency(), Status: tx.GetStatus()}
-		redo := forward(next)
+		next := &entry{id: id, amount: tx.GetAmountMinor(), currency: tx.GetCurrency(), kind: kindPosted}
+		if tx.GetStatus() == fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING {
+			next.kind = kindPending
+		}
+		undo, redo := reverse(prev), forward(*next)
 		if redo.currency == undo.currency {
 			return []change{{currency: undo.currency, posted: undo.posted + redo.posted, pending: undo.pending + redo.pending, record: next}}, nil
 		}
+		redo.record = next
 		return []change{undo, redo}, nil
 	default:
 		return nil, fmt.Errorf("%w: update of %s has no reason", ErrLifecycle, id)
@@ -232,50 +255,143 @@ func planUpdated(state *fintrav1.LedgerState, up *fintrav1.TransactionUpdated) (
 
 func planRemoved(state *fintrav1.LedgerState, rm *fintrav1.TransactionRemoved) (*fintrav1.Transaction, []change, error) {
 	id := rm.GetSourceTransactionId()
-	prev, ok := state.Transactions[id]
-	if !ok || prev.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_UNSPECIFIED {
+	prev, ok := lookup(state, id)
+	if !ok || prev.kind == kindSupersededUnseen {
 		return nil, nil, fmt.Errorf("%w: removal of transaction %s, which the ledger does not hold (never sent, or older than the ledger window)", ErrLifecycle, id)
 	}
-	if prev.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED {
+	if prev.kind == kindRemoved {
 		return nil, nil, errAlreadyApplied
 	}
 	tx := &fintrav1.Transaction{
 		AccountId: rm.GetAccountId(), Source: rm.GetSource(), SourceAccountId: rm.GetSourceAccountId(), SourceTransactionId: id,
-		AmountMinor: prev.AmountMinor, Currency: prev.Currency, Status: fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED,
+		AmountMinor: prev.amount, Currency: prev.currency, Status: fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED,
 	}
-	removed := cloneRecord(prev)
-	removed.Status = fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED
-	if prev.Superseded {
+	removed := prev
+	removed.kind = kindRemoved
+	if prev.kind == kindSuperseded {
 		// A superseded pending transaction no longer counts anywhere.
-		return tx, []change{{currency: prev.Currency, record: removed}}, nil
+		return tx, []change{{currency: prev.currency, record: &removed}}, nil
 	}
 	c := reverse(prev)
-	c.record = removed
+	c.record = &removed
 	return tx, []change{c}, nil
 }
 
-func forward(r *fintrav1.LedgerTransaction) change {
-	if r.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING {
-		return change{currency: r.Currency, pending: r.AmountMinor}
+func forward(e entry) change {
+	if e.kind == kindPending {
+		return change{currency: e.currency, pending: e.amount}
 	}
-	return change{currency: r.Currency, posted: r.AmountMinor}
+	return change{currency: e.currency, posted: e.amount}
 }
 
-func reverse(r *fintrav1.LedgerTransaction) change {
-	c := forward(r)
+func reverse(e entry) change {
+	c := forward(e)
 	c.posted, c.pending = -c.posted, -c.pending
 	return c
 }
 
-func settledWord(r *fintrav1.LedgerTransaction) string {
-	if r.Superseded {
+func settledWord(k kind) string {
+	if k == kindSuperseded {
 		return "superseded by a posting"
 	}
 	return "removed"
 }
 
-func cloneRecord(r *fintrav1.LedgerTransaction) *fintrav1.LedgerTransaction {
-	return &fintrav1.LedgerTransaction{SourceTransactionId: r.SourceTransactionId, AmountMinor: r.AmountMinor, Currency: r.Currency, Status: r.Status, Superseded: r.Superseded, Sequence: r.Sequence}
+// lookup finds a transaction among the open pending ones, then in the
+// settled window (newest first).
+func lookup(state *fintrav1.LedgerState, id string) (entry, bool) {
+	if r, ok := state.Transactions[id]; ok {
+		return entry{id: id, amount: r.AmountMinor, currency: r.Currency, kind: kindPending}, true
+	}
+	if i := findSettled(state.Settled, idHash(id)); i >= 0 {
+		return decodeSettled(state.Settled[i:i+settledLen], id), true
+	}
+	return entry{}, false
+}
+
+// store records an entry where it belongs: open pending transactions in the
+// map, everything else at the end of the settled window.
+func store(state *fintrav1.LedgerState, e entry, seq uint64, limits Limits) {
+	h := idHash(e.id)
+	if i := findSettled(state.Settled, h); i >= 0 {
+		state.Settled = append(state.Settled[:i:i], state.Settled[i+settledLen:]...)
+	}
+	if e.kind == kindPending {
+		if state.Transactions == nil {
+			state.Transactions = map[string]*fintrav1.LedgerTransaction{}
+		}
+		state.Transactions[e.id] = &fintrav1.LedgerTransaction{SourceTransactionId: e.id, AmountMinor: e.amount, Currency: e.currency,
+			Status: fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING, Sequence: seq}
+		evictOpen(state, limits.MaxOpenPending)
+		return
+	}
+	delete(state.Transactions, e.id)
+	state.Settled = appendSettled(state.Settled, h, e)
+	if over := len(state.Settled) - limits.SettledWindow*settledLen; over > 0 {
+		// Slicing, not copying: the state lives for one event and is then
+		// encoded, so the dropped head is garbage either way.
+		state.Settled = state.Settled[over:]
+	}
+}
+
+// evictOpen forgets the oldest open pending transactions beyond the cap.
+// Their amounts stay in the pending balance: forgetting is not settling.
+func evictOpen(state *fintrav1.LedgerState, max int) {
+	if len(state.Transactions) <= max {
+		return
+	}
+	open := make([]*fintrav1.LedgerTransaction, 0, len(state.Transactions))
+	for _, r := range state.Transactions {
+		open = append(open, r)
+	}
+	slices.SortFunc(open, func(a, b *fintrav1.LedgerTransaction) int {
+		if a.Sequence != b.Sequence {
+			if a.Sequence < b.Sequence {
+				return -1
+			}
+			return 1
+		}
+		if a.SourceTransactionId < b.SourceTransactionId {
+			return -1
+		}
+		return 1
+	})
+	for _, r := range open[:len(open)-max] {
+		delete(state.Transactions, r.SourceTransactionId)
+	}
+}
+
+// Settled records: hash(16) | amount(8, big-endian) | currency(3) | kind(1).
+const settledLen = 28
+
+func idHash(id string) [16]byte {
+	sum := sha256.Sum256([]byte(id))
+	var h [16]byte
+	copy(h[:], sum[:16])
+	return h
+}
+
+func findSettled(settled []byte, h [16]byte) int {
+	for i := len(settled) - settledLen; i >= 0; i -= settledLen {
+		if bytes.Equal(settled[i:i+16], h[:]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func appendSettled(settled []byte, h [16]byte, e entry) []byte {
+	var rec [settledLen]byte
+	copy(rec[:16], h[:])
+	binary.BigEndian.PutUint64(rec[16:24], uint64(e.amount))
+	copy(rec[24:27], e.currency)
+	rec[27] = byte(e.kind)
+	return append(settled, rec[:]...)
+}
+
+func decodeSettled(rec []byte, id string) entry {
+	cur := string(bytes.TrimRight(rec[24:27], "\x00"))
+	return entry{id: id, amount: int64(binary.BigEndian.Uint64(rec[16:24])), currency: cur, kind: kind(rec[27])}
 }
 
 // checkOverflow refuses a plan that would overflow int64 in any balance:
@@ -347,46 +463,7 @@ func seenID(window []byte, id uuid.UUID) bool {
 func remember(window []byte, id uuid.UUID, max int) []byte {
 	window = append(window, id[:]...)
 	if over := len(window) - max*idLen; over > 0 {
-		window = append(window[:0:0], window[over:]...)
+		window = window[over:]
 	}
 	return window
-}
-
-// evict forgets the oldest settled transactions beyond the window, and the
-// oldest open pending ones beyond their cap. It runs only once a window is a
-// quarter over its size, so the sort is paid once per many events.
-func evict(state *fintrav1.LedgerState, limits Limits) {
-	if len(state.Transactions) <= limits.SettledWindow+limits.SettledWindow/4 {
-		return
-	}
-	var settled, open []*fintrav1.LedgerTransaction
-	for _, r := range state.Transactions {
-		if r.Status == fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING && !r.Superseded {
-			open = append(open, r)
-		} else {
-			settled = append(settled, r)
-		}
-	}
-	drop := func(rs []*fintrav1.LedgerTransaction, keep int) {
-		if len(rs) <= keep+keep/4 {
-			return
-		}
-		slices.SortFunc(rs, func(a, b *fintrav1.LedgerTransaction) int {
-			if a.Sequence != b.Sequence {
-				if a.Sequence < b.Sequence {
-					return -1
-				}
-				return 1
-			}
-			if a.SourceTransactionId < b.SourceTransactionId {
-				return -1
-			}
-			return 1
-		})
-		for _, r := range rs[:len(rs)-keep] {
-			delete(state.Transactions, r.SourceTransactionId)
-		}
-	}
-	drop(settled, limits.SettledWindow)
-	drop(open, limits.MaxOpenPending)
 }

@@ -169,8 +169,8 @@ func TestDedupWindowAndEvictionAreBounded(t *testing.T) {
 	if n := len(state.RecentEventIds) / idLen; n != 8 {
 		t.Errorf("dedup window holds %d ids, want 8", n)
 	}
-	if n := len(state.Transactions); n > 10 {
-		t.Errorf("ledger holds %d transactions, want at most 10", n)
+	if n := len(state.Settled) / settledLen; n != 8 || len(state.Transactions) != 0 {
+		t.Errorf("ledger holds %d settled and %d open transactions, want 8 and 0", n, len(state.Transactions))
 	}
 	if b := findBalance(state, "EUR"); b.PostedMinor != 100 {
 		t.Errorf("posted %d, want 100", b.PostedMinor)
