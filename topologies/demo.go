@@ -384,6 +384,7 @@ type progress struct {
 	start time.Time
 	last  time.Time
 	prev  map[string]uint64
+	noLag bool
 }
 
 func newProgress(cfg DemoConfig, m *telemetry.Metrics, start time.Time) *progress {
@@ -399,6 +400,9 @@ func (p *progress) maybePrint(sent int64) {
 
 func (p *progress) final(sent int64) {
 	if p.cfg.Progress != nil {
+		// Lag is measured from committed offsets once a second, so it
+		// trails the counters: the final line leaves it out.
+		p.noLag = true
 		fmt.Fprintln(p.cfg.Progress, p.line(sent)+"  caught up")
 	}
 }
@@ -421,6 +425,9 @@ func (p *progress) line(sent int64) string {
 			fmt.Fprintf(&b, " dup %d", d)
 		}
 		fmt.Fprintf(&b, " (%.0f/s)", rate)
+		if lag, ok := p.m.Lag(st.Name); ok && !p.noLag {
+			fmt.Fprintf(&b, " lag %d", lag)
+		}
 	}
 	return b.String()
 }

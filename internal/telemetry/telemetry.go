@@ -30,6 +30,9 @@ type Metrics struct {
 
 	latency *prometheus.HistogramVec
 	lag     *prometheus.GaugeVec
+	// lags mirrors the lag gauge per group (summed over topics) for
+	// progress lines, which should not have to scrape.
+	lags sync.Map // group -> map[topic]int64 under mu
 }
 
 // New returns metrics registered in a fresh registry, with the Go runtime
@@ -85,6 +88,26 @@ func (m *Metrics) Stages() []*Stage {
 // SetLag records the lag of a consumer group on a topic.
 func (m *Metrics) SetLag(group, topic string, lag int64) {
 	m.lag.WithLabelValues(group, topic).Set(float64(lag))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, _ := m.lags.LoadOrStore(group, map[string]int64{})
+	v.(map[string]int64)[topic] = lag
+}
+
+// Lag returns a group's last measured lag summed over its topics, and
+// whether it was measured at all.
+func (m *Metrics) Lag(group string) (int64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.lags.Load(group)
+	if !ok {
+		return 0, false
+	}
+	var total int64
+	for _, l := range v.(map[string]int64) {
+		total += l
+	}
+	return total, true
 }
 
 // Stage counts what one processor or sink did.
