@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -103,16 +104,12 @@ the canonical events as JSON lines on stdout. Every rejected payload goes
 to stderr with its line number and reason. Exit status 1 if anything was
 rejected, 0 otherwise.`,
 		flags: func(fs *flag.FlagSet) func(invocation) error {
-			src := fs.String("source", "fintra-json", "ingest format of the input: "+joinNames(connect.DefaultParsers().Names()))
+			src := fs.String("source", "fintra-json", "ingest format of the input: "+joinNames(connect.DefaultParsers().Names())+", or auto to detect it")
 			return func(inv invocation) error {
 				if len(inv.args) != 1 {
 					return usageErrorf("give exactly one FILE, or - for standard input")
 				}
-				parser, err := connect.DefaultParsers().Lookup(*src)
-				if err != nil {
-					return errUsage{"--source: " + err.Error()}
-				}
-				r, closeFn, err := openInput(inv.args[0])
+				r, parser, closeFn, err := openParsed(inv.args[0], *src)
 				if err != nil {
 					return err
 				}
@@ -151,6 +148,34 @@ rejected, 0 otherwise.`,
 			}
 		},
 	}
+}
+
+// openParsed opens the input and finds its parser; with --source auto the
+// whole input is read and the format detected from its content, so that a
+// JSON-lines file is still cut into lines.
+func openParsed(name, format string) (io.Reader, source.Parser, func(), error) {
+	registry := connect.DefaultParsers()
+	parser, err := registry.Lookup(format)
+	if err != nil {
+		return nil, nil, nil, errUsage{"--source: " + err.Error()}
+	}
+	r, closeFn, err := openInput(name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if format != source.AutoName {
+		return r, parser, closeFn, nil
+	}
+	defer closeFn()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	parser, err = registry.Detect(data)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return bytes.NewReader(data), parser, func() {}, nil
 }
 
 func openInput(name string) (io.Reader, func(), error) {

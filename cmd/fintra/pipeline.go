@@ -24,7 +24,7 @@ that, and dead-letters what it rejects.`,
 		flags: func(fs *flag.FlagSet) func(invocation) error {
 			var b brokerFlags
 			b.register(fs, " (required)")
-			src := fs.String("source", "fintra-json", "ingest format of the payloads: "+joinNames(connect.DefaultParsers().Names()))
+			src := fs.String("source", "fintra-json", "ingest format of the payloads: "+joinNames(connect.DefaultParsers().Names())+", or auto to detect it")
 			key := fs.String("key", "", "record key for every payload (a connection or account id)")
 			return func(inv invocation) error {
 				if len(inv.args) != 1 {
@@ -33,15 +33,12 @@ that, and dead-letters what it rejects.`,
 				if err := b.requireBrokers(); err != nil {
 					return err
 				}
-				parser, err := connect.DefaultParsers().Lookup(*src)
-				if err != nil {
-					return errUsage{"--source: " + err.Error()}
-				}
-				r, closeFn, err := openInput(inv.args[0])
+				r, parser, closeFn, err := openParsed(inv.args[0], *src)
 				if err != nil {
 					return err
 				}
 				defer closeFn()
+				format := parser.Name()
 				ingest, err := topologies.NewIngest(b.brokers)
 				if err != nil {
 					return err
@@ -50,11 +47,11 @@ that, and dead-letters what it rejects.`,
 				var queued int
 				err = source.Split(r, parser.Framing(), func(_ source.Position, payload []byte) error {
 					k := *key
-					if k == "" && *src == "fintra-json" {
+					if k == "" && format == "fintra-json" {
 						k = accountIDOf(payload)
 					}
 					// Split reuses its buffer: the producer keeps the bytes.
-					ingest.Send(inv.ctx, k, append([]byte(nil), payload...), *src)
+					ingest.Send(inv.ctx, k, append([]byte(nil), payload...), format)
 					queued++
 					return nil
 				})

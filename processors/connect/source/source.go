@@ -137,6 +137,9 @@ type Registry struct {
 func NewRegistry(parsers ...Parser) (*Registry, error) {
 	r := &Registry{parsers: make(map[string]Parser, len(parsers))}
 	for _, p := range parsers {
+		if p.Name() == AutoName {
+			return nil, fmt.Errorf("source: %q is reserved for detection", AutoName)
+		}
 		if _, dup := r.parsers[p.Name()]; dup {
 			return nil, fmt.Errorf("source: parser %q registered twice", p.Name())
 		}
@@ -149,6 +152,9 @@ func NewRegistry(parsers ...Parser) (*Registry, error) {
 func (r *Registry) Lookup(name string) (Parser, error) {
 	if p, ok := r.parsers[name]; ok {
 		return p, nil
+	}
+	if name == AutoName {
+		return auto{r}, nil
 	}
 	if name == "" {
 		return nil, fmt.Errorf("%w: no %s header; known formats: %s", ErrUnknownSource, "fintra-source", strings.Join(r.Names(), ", "))

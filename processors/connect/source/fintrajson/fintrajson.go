@@ -6,6 +6,8 @@
 package fintrajson
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -600,4 +602,25 @@ func (t *tx) event(p source.Payload) *fintrav1.Event {
 	ev.EventId = schemas.EventID(Name, t.sourceAccountID, id, ev.Type)
 	ev.Payload = &fintrav1.Event_Updated{Updated: up}
 	return ev
+}
+
+// Detect claims content whose first line is a JSON object with the
+// fintra-json identity fields at the top level (account_id and
+// transaction_id); a JSON-lines file is detected by its first payload.
+func (p *Parser) Detect(payload []byte) bool {
+	line := payload
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.TrimSpace(line)
+	if len(line) < 2 || line[0] != '{' {
+		return false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(line, &top) != nil {
+		return false
+	}
+	_, hasAccount := top["account_id"]
+	_, hasTransaction := top["transaction_id"]
+	return hasAccount && hasTransaction
 }
