@@ -9,7 +9,11 @@ import (
 
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/camt"
 	"github.com/fintraos/fintra/processors/connect/source/fintrajson"
+	"github.com/fintraos/fintra/processors/connect/source/ofx"
+	"github.com/fintraos/fintra/processors/connect/source/plaid"
+	"github.com/fintraos/fintra/processors/connect/source/up"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -29,7 +33,7 @@ type Deps struct {
 
 // DefaultParsers returns every ingest format the pipeline understands.
 func DefaultParsers() *source.Registry {
-	r, err := source.NewRegistry(fintrajson.New())
+	r, err := source.NewRegistry(fintrajson.New(), plaid.New(), camt.New(), ofx.New(), up.New())
 	if err != nil {
 		panic(err) // a name registered twice is a programming error caught by the tests
 	}

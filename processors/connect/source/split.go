@@ -9,7 +9,8 @@ import (
 
 // Position locates a payload in an offline input.
 type Position struct {
-	// Line is the 1-based line of a FramingLines payload; 0 for a document.
+	// Line is the 1-based line of a FramingLines payload; 0 for a whole
+	// document, which prints as "document".
 	Line int
 	// Offset is the byte offset where the payload starts.
 	Offset int64
@@ -19,7 +20,7 @@ func (p Position) String() string {
 	if p.Line > 0 {
 		return fmt.Sprintf("%d", p.Line)
 	}
-	return fmt.Sprintf("offset %d", p.Offset)
+	return "document"
 }
 
 // MaxLine is the longest line Split accepts: far above any one payload, so
