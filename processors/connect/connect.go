@@ -9,10 +9,12 @@ import (
 
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/adyen"
 	"github.com/fintraos/fintra/processors/connect/source/camt"
 	"github.com/fintraos/fintra/processors/connect/source/fintrajson"
 	"github.com/fintraos/fintra/processors/connect/source/ofx"
 	"github.com/fintraos/fintra/processors/connect/source/plaid"
+	"github.com/fintraos/fintra/processors/connect/source/stripe"
 	"github.com/fintraos/fintra/processors/connect/source/up"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
@@ -33,7 +35,7 @@ type Deps struct {
 
 // DefaultParsers returns every ingest format the pipeline understands.
 func DefaultParsers() *source.Registry {
-	r, err := source.NewRegistry(fintrajson.New(), plaid.New(), camt.New(), ofx.New(), up.New())
+	r, err := source.NewRegistry(fintrajson.New(), plaid.New(), camt.New(), ofx.New(), up.New(), stripe.New(), adyen.New())
 	if err != nil {
 		panic(err) // a name registered twice is a programming error caught by the tests
 	}

@@ -70,7 +70,7 @@ func TestEveryFixtureThroughTheProcessor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs, perr := auto.Parse(source.Payload{Bytes: b})
+		evs, perr := auto.Parse(source.Payload{Bytes: b, Key: "conn-1"})
 		tt.Consume(string(schemas.TopicConnectRaw), "conn-1", b, tester.WithHeaders(goka.Headers{schemas.HeaderSource: []byte(source.AutoName)}))
 		if perr != nil {
 			wantDLQ++
