@@ -15,7 +15,7 @@ import (
 
 func TestFormatRecordDecodesEventsAndKeepsDeadLetters(t *testing.T) {
 	at := &fintrav1.AcceptedTransaction{EventId: "e1", AccountId: "acc-1",
-		Transaction: &fintrav1.Transaction{AmountMinor: -1250, Currency: "EUR"},
+		Transaction:  &fintrav1.Transaction{AmountMinor: -1250, Currency: "EUR"},
 		BalanceAfter: &fintrav1.Balance{Currency: "EUR", PostedMinor: -1250},
 		AcceptedAt:   timestamppb.New(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))}
 	b, _ := proto.Marshal(at)

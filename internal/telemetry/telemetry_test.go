@@ -73,7 +73,8 @@ func TestServeExportsStageMetrics(t *testing.T) {
 
 func TestStageIsCreatedOnce(t *testing.T) {
 	m := New()
-	if m.Stage("a") != m.Stage("a") {
+	first, second := m.Stage("a"), m.Stage("a")
+	if first != second {
 		t.Fatal("two stages for one name")
 	}
 	if got := len(m.Stages()); got != 1 {

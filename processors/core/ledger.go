@@ -67,10 +67,11 @@ const idLen = 16
 // kind is what the ledger knows of a transaction.
 type kind byte
 
+// The zero kind is never stored, so a zeroed record cannot pass for a
+// transaction.
 const (
-	kindUnknown kind = iota
 	// kindPending: open, counted in the pending balance.
-	kindPending
+	kindPending kind = iota + 1
 	// kindPosted: counted in the posted balance.
 	kindPosted
 	// kindRemoved: counted nowhere any more.
