@@ -25,9 +25,15 @@ test:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-## bench: go benchmarks of the codec, the parsers and the connect→core path.
+## bench: go benchmarks of the codec, the parsers, the ledger and the connect→core path,
+## written with the machine and commit to benchmarks/results/go-bench-latest.txt.
+BENCH_OUT := benchmarks/results/go-bench-latest.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./schemas/... ./processors/... ./internal/... ./topologies/... | tee benchmarks/results/go-bench-latest.txt
+	@mkdir -p benchmarks/results
+	@{ echo "# commit $$(git rev-parse --short HEAD) on $$(date -u +%Y-%m-%dT%H:%MZ)"; \
+	   echo "# cpu: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $$(nproc) cores, $$(free -g | awk '/Mem:/{print $$2}') GiB"; \
+	   echo "# load average before: $$(cut -d' ' -f1-3 /proc/loadavg)"; } > $(BENCH_OUT)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./schemas/... ./processors/... ./internal/... ./topologies/... | tee -a $(BENCH_OUT)
 
 ## lint: gofmt, go vet, staticcheck (pinned), buf lint and buf breaking against the last commit.
 lint: tools

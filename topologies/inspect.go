@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,11 +26,11 @@ func codecFor(topic string) goka.Codec {
 			if e.Topic() != topic || e.Codec() == nil {
 				continue
 			}
-			if _, ok := e.Codec().(interface{ Encode(any) ([]byte, error) }); ok {
-				if v, err := e.Codec().Decode(nil); err == nil {
-					if _, isProto := v.(proto.Message); isProto {
-						return e.Codec()
-					}
+			// A protobuf codec decodes nil to an empty message; raw bytes
+			// decode to nil.
+			if v, err := e.Codec().Decode(nil); err == nil {
+				if _, isProto := v.(proto.Message); isProto {
+					return e.Codec()
 				}
 			}
 			if found == nil {
@@ -104,7 +105,7 @@ type TailConfig struct {
 // Tail prints every record of a topic as JSON lines.
 func Tail(ctx context.Context, cfg TailConfig, emit func([]byte) error) error {
 	var n int
-	stop := fmt.Errorf("limit reached")
+	stop := errors.New("limit reached")
 	handle := func(r *kgo.Record) error {
 		b, err := FormatRecord(r)
 		if err != nil {
@@ -126,7 +127,7 @@ func Tail(ctx context.Context, cfg TailConfig, emit func([]byte) error) error {
 				herr = handle(r)
 			}
 		}, goka.Stream(cfg.Topic))
-		if herr == stop {
+		if errors.Is(herr, stop) {
 			return nil
 		}
 		if herr != nil {
@@ -150,7 +151,7 @@ func Tail(ctx context.Context, cfg TailConfig, emit func([]byte) error) error {
 				herr = handle(r)
 			}
 		})
-		if herr == stop {
+		if errors.Is(herr, stop) {
 			return nil
 		}
 		if herr != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/fintraos/fintra/internal/synth"
@@ -104,7 +105,7 @@ the canonical events as JSON lines on stdout. Every rejected payload goes
 to stderr with its line number and reason. Exit status 1 if anything was
 rejected, 0 otherwise.`,
 		flags: func(fs *flag.FlagSet) func(invocation) error {
-			src := fs.String("source", "fintra-json", "ingest format of the input: "+joinNames(connect.DefaultParsers().Names())+", or auto to detect it")
+			src := fs.String("source", "fintra-json", "ingest format of the input: "+strings.Join(connect.DefaultParsers().Names(), ", ")+", or auto to detect it")
 			return func(inv invocation) error {
 				if len(inv.args) != 1 {
 					return usageErrorf("give exactly one FILE, or - for standard input")
@@ -187,15 +188,4 @@ func openInput(name string) (io.Reader, func(), error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
-}
-
-func joinNames(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
 }

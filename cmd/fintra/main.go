@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printUsage(stdout, cmds)
 		return 0
 	}
-	i := sortIndex(cmds, args[0])
+	i := commandIndex(cmds, args[0])
 	if i < 0 {
 		fmt.Fprintf(stderr, "fintra: unknown command %q\n\n", args[0])
 		printUsage(stderr, cmds)
@@ -75,7 +75,7 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-func sortIndex(cmds []command, name string) int {
+func commandIndex(cmds []command, name string) int {
 	for i, c := range cmds {
 		if c.name == name {
 			return i

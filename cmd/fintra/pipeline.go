@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fintraos/fintra/internal/telemetry"
@@ -24,7 +25,7 @@ that, and dead-letters what it rejects.`,
 		flags: func(fs *flag.FlagSet) func(invocation) error {
 			var b brokerFlags
 			b.register(fs, " (required)")
-			src := fs.String("source", "fintra-json", "ingest format of the payloads: "+joinNames(connect.DefaultParsers().Names())+", or auto to detect it")
+			src := fs.String("source", "fintra-json", "ingest format of the payloads: "+strings.Join(connect.DefaultParsers().Names(), ", ")+", or auto to detect it")
 			key := fs.String("key", "", "record key for every payload (a connection or account id)")
 			return func(inv invocation) error {
 				if len(inv.args) != 1 {
@@ -144,7 +145,7 @@ func processorNames() string {
 	for _, p := range topologies.Processors() {
 		names = append(names, p.Name)
 	}
-	return joinNames(names)
+	return strings.Join(names, ", ")
 }
 
 func demoCommand() command {
