@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -82,33 +83,33 @@ func (*Parser) Detect(payload []byte) bool {
 // run is one Parse call.
 type run struct {
 	pl      source.Payload
-	p       problems
+	p       source.Problems
 	entries []entry
 }
 
 // Parse turns one Adyen notification into zero or more events, or returns
 // a *source.ValidationError listing every problem of every item.
 func (*Parser) Parse(pl source.Payload) ([]*fintrav1.Event, error) {
-	if err := checkDocument(pl.Bytes); err != nil {
+	if err := jsonpayload.CheckDocument(Name, pl.Bytes, MaxPayload, maxDepth); err != nil {
 		return nil, err
 	}
 	if b := bytes.TrimLeft(pl.Bytes, " \t\r\n"); b[0] != '{' {
-		return nil, fatal("payload", "not a JSON object")
+		return nil, source.Fatal(Name, "payload", "not a JSON object")
 	}
 	var t top
 	if err := json.Unmarshal(pl.Bytes, &t); err != nil {
-		return nil, decodeError("", err)
+		return nil, jsonpayload.DecodeError(Name, "", err)
 	}
-	r := &run{pl: pl}
+	r := &run{pl: pl, p: source.Problems{Source: Name, Field: "payload"}}
 	switch {
-	case !isNull(t.NotificationItems):
+	case !jsonpayload.IsNull(t.NotificationItems):
 		r.notification(t.NotificationItems)
-	case !isNull(t.Type):
+	case !jsonpayload.IsNull(t.Type):
 		r.balancePlatform(&t)
 	default:
-		return nil, fatal("payload", "neither a standard notification (notificationItems) nor a Balance Platform notification (type)")
+		return nil, source.Fatal(Name, "payload", "neither a standard notification (notificationItems) nor a Balance Platform notification (type)")
 	}
-	if err := r.p.err(); err != nil {
+	if err := r.p.Err(); err != nil {
 		return nil, err
 	}
 	return r.events()
@@ -120,25 +121,25 @@ func (r *run) notification(raw json.RawMessage) {
 		Item json.RawMessage `json:"NotificationRequestItem"`
 	}
 	if raw[0] != '[' {
-		r.p.add("notificationItems", "must be an array, not %s", kindOf(raw))
+		r.p.Add("notificationItems", "must be an array, not %s", jsonpayload.KindOf(raw))
 		return
 	}
 	if err := json.Unmarshal(raw, &wraps); err != nil {
-		r.p.list = append(r.p.list, decodeError("notificationItems", err).(*source.ValidationError).Problems...)
+		r.p.Append(jsonpayload.DecodeError(Name, "notificationItems", err).(*source.ValidationError).Problems...)
 		return
 	}
 	if len(wraps) == 0 {
-		r.p.add("notificationItems", "must not be empty")
+		r.p.Add("notificationItems", "must not be empty")
 		return
 	}
 	if len(wraps) > maxItems {
-		r.p.add("notificationItems", "%d items is over the limit of %d", len(wraps), maxItems)
+		r.p.Add("notificationItems", "%d items is over the limit of %d", len(wraps), maxItems)
 		return
 	}
 	for i, w := range wraps {
 		at := fmt.Sprintf("notificationItems[%d].NotificationRequestItem", i)
-		if isNull(w.Item) || w.Item[0] != '{' {
-			r.p.add(at, "required object")
+		if jsonpayload.IsNull(w.Item) || w.Item[0] != '{' {
+			r.p.Add(at, "required object")
 			continue
 		}
 		r.item(at, w.Item)
@@ -182,17 +183,17 @@ func (it *item) additional(key string) string {
 
 // success reads "success": "true"/"false" as Adyen sends it (a string), or
 // a JSON boolean.
-func success(p *problems, field string, raw json.RawMessage) (bool, bool) {
+func success(p *source.Problems, field string, raw json.RawMessage) (bool, bool) {
 	switch string(raw) {
 	case `"true"`, "true":
 		return true, true
 	case `"false"`, "false":
 		return false, true
 	}
-	if isNull(raw) {
-		p.add(field, "required: \"true\" or \"false\"")
+	if jsonpayload.IsNull(raw) {
+		p.Add(field, "required: \"true\" or \"false\"")
 	} else {
-		p.add(field, "%s is not \"true\" or \"false\"", quote(string(raw)))
+		p.Add(field, "%s is not \"true\" or \"false\"", source.QuoteControl(string(raw)))
 	}
 	return false, false
 }
@@ -237,16 +238,16 @@ var actions = map[string]codeAction{
 func (r *run) item(at string, raw json.RawMessage) {
 	var it item
 	if err := json.Unmarshal(raw, &it); err != nil {
-		r.p.list = append(r.p.list, decodeError(at, err).(*source.ValidationError).Problems...)
+		r.p.Append(jsonpayload.DecodeError(Name, at, err).(*source.ValidationError).Problems...)
 		return
 	}
 	f := func(name string) string { return at + "." + name }
 	act, known := actions[it.EventCode]
 	if !known {
 		if it.EventCode == "" {
-			r.p.add(f("eventCode"), "required string")
+			r.p.Add(f("eventCode"), "required string")
 		} else {
-			r.p.add(f("eventCode"), "adyen eventCode %s is not supported", quote(it.EventCode))
+			r.p.Add(f("eventCode"), "adyen eventCode %s is not supported", source.QuoteControl(it.EventCode))
 		}
 		return
 	}
@@ -261,31 +262,31 @@ func (r *run) item(at string, raw json.RawMessage) {
 		case "refund":
 			act = actRefund
 		default:
-			r.p.add(f("additionalData.modification.action"), "%s is not cancel or refund", quote(a))
+			r.p.Add(f("additionalData.modification.action"), "%s is not cancel or refund", source.QuoteControl(a))
 			return
 		}
 	}
-	before := len(r.p.list)
+	before := r.p.Len()
 	if it.PspReference == "" {
-		r.p.add(f("pspReference"), "required string")
+		r.p.Add(f("pspReference"), "required string")
 	}
 	if it.MerchantAccountCode == "" {
-		r.p.add(f("merchantAccountCode"), "required string")
+		r.p.Add(f("merchantAccountCode"), "required string")
 	}
 	occurred, err := time.Parse(time.RFC3339, it.EventDate)
 	if err != nil {
-		r.p.add(f("eventDate"), "%s is not an RFC 3339 timestamp", quote(it.EventDate))
+		r.p.Add(f("eventDate"), "%s is not an RFC 3339 timestamp", source.QuoteControl(it.EventDate))
 	}
 	needsOriginal := act == actCapture || act == actRefund || act == actChargeback || act == actCancel
 	if needsOriginal && it.OriginalReference == "" {
-		r.p.add(f("originalReference"), "required string for %s", it.EventCode)
+		r.p.Add(f("originalReference"), "required string for %s", it.EventCode)
 	}
 	var value int64
 	var cur string
 	if act != actCancel && act != actExpire {
 		value, cur = r.amount(f("amount"), it.Amount)
 	}
-	if len(r.p.list) != before {
+	if r.p.Len() != before {
 		return
 	}
 	e := entry{accountKey: it.MerchantAccountCode, id: it.PspReference, occurred: occurred.UTC(),
@@ -331,16 +332,16 @@ func (r *run) item(at string, raw json.RawMessage) {
 // amount reads an amount object and converts it to ISO minor units.
 func (r *run) amount(at string, a *amount) (int64, string) {
 	if a == nil {
-		r.p.add(at, "required object")
+		r.p.Add(at, "required object")
 		return 0, ""
 	}
 	okCur := currency(&r.p, at+".currency", a.Currency)
-	n, okVal := integer(&r.p, at+".value", a.Value)
+	n, okVal := jsonpayload.Integer(a.Value, at+".value", &r.p)
 	if !okCur || !okVal {
 		return 0, ""
 	}
 	if n < -1<<62 || n > 1<<62 {
-		r.p.add(at+".value", "%d is out of range", n)
+		r.p.Add(at+".value", "%d is out of range", n)
 		return 0, ""
 	}
 	m, _ := toMinor(&r.p, at+".value", n, a.Currency)
@@ -384,13 +385,13 @@ func (r *run) events() ([]*fintrav1.Event, error) {
 	for _, e := range r.entries {
 		ev := e.event(r.pl)
 		if seen[ev.EventId] {
-			r.p.add("payload", "transaction %s of merchant account %s appears twice", quote(e.id), quote(e.accountKey))
+			r.p.Add("payload", "transaction %s of merchant account %s appears twice", source.QuoteControl(e.id), source.QuoteControl(e.accountKey))
 			continue
 		}
 		seen[ev.EventId] = true
 		out = append(out, ev)
 	}
-	if err := r.p.err(); err != nil {
+	if err := r.p.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil

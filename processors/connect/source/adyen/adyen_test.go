@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,11 +20,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/sourcetest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var (
 	ingestedAt = time.Date(2026, 3, 16, 9, 26, 53, 0, time.UTC)
@@ -208,38 +206,9 @@ func cases(t testing.TB) []testCase {
 func render(t *testing.T, events []*fintrav1.Event, perr error) []byte {
 	t.Helper()
 	if perr != nil {
-		var ve *source.ValidationError
-		if !errors.As(perr, &ve) || ve.Source != Name || len(ve.Problems) == 0 {
-			t.Fatalf("Parse: %T %v, want a *source.ValidationError from %s", perr, perr, Name)
-		}
-		return []byte(perr.Error() + "\n")
+		return sourcetest.Rejection(t, perr, Name)
 	}
-	var got []byte
-	for _, ev := range events {
-		line, err := schemas.MarshalJSON(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(append(got, line...), '\n')
-	}
-	return got
-}
-
-func compare(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n got: %s\nwant: %s", path, got, want)
-	}
+	return sourcetest.Events(t, events)
 }
 
 func suffix(err error) string {
@@ -259,10 +228,10 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			events, perr := parse(b)
-			compare(t, strings.TrimSuffix(in, ".json")+suffix(perr), render(t, events, perr))
+			sourcetest.Golden(t, strings.TrimSuffix(in, ".json")+suffix(perr), render(t, events, perr))
 		})
 	}
-	if err := os.MkdirAll(filepath.Join("testdata", "cases"), 0o755); err != nil && *update {
+	if err := os.MkdirAll(filepath.Join("testdata", "cases"), 0o755); err != nil && sourcetest.Update() {
 		t.Fatal(err)
 	}
 	for _, c := range cases(t) {
@@ -271,7 +240,7 @@ func TestGolden(t *testing.T) {
 			if strings.HasPrefix(c.name, "reject.") != (perr != nil) {
 				t.Errorf("Parse: %v", perr)
 			}
-			compare(t, filepath.Join("testdata", "cases", c.name+suffix(perr)), render(t, events, perr))
+			sourcetest.Golden(t, filepath.Join("testdata", "cases", c.name+suffix(perr)), render(t, events, perr))
 		})
 	}
 	// An examples collection's golden lists each example by name, then its
@@ -285,7 +254,7 @@ func TestGolden(t *testing.T) {
 				got = append(got, "## "+e.name+"\n"...)
 				got = append(got, render(t, events, perr)...)
 			}
-			compare(t, strings.TrimSuffix(f, ".json")+".golden.txt", got)
+			sourcetest.Golden(t, strings.TrimSuffix(f, ".json")+".golden.txt", got)
 		})
 	}
 }
@@ -448,16 +417,16 @@ func TestToMinor(t *testing.T) {
 		{"ISK", 279050, 0, "x: 279050 is not a whole number of ISK minor units: Adyen states ISK with 2 decimals, ISO 4217 with 0"},
 		{"IDR", 1 << 62, 0, "x: 4611686018427387904 IDR overflows int64 minor units"},
 	} {
-		var p problems
+		p := source.Problems{Source: Name, Field: "payload"}
 		got, ok := toMinor(&p, "x", tc.in, tc.cur)
 		if tc.err != "" {
-			if ok || p.err() == nil || p.err().Error() != tc.err {
-				t.Errorf("%d %s: %d %v, want %q", tc.in, tc.cur, got, p.err(), tc.err)
+			if ok || p.Err() == nil || p.Err().Error() != tc.err {
+				t.Errorf("%d %s: %d %v, want %q", tc.in, tc.cur, got, p.Err(), tc.err)
 			}
 			continue
 		}
 		if !ok || got != tc.want {
-			t.Errorf("%d %s = %d %v, want %d", tc.in, tc.cur, got, p.err(), tc.want)
+			t.Errorf("%d %s = %d %v, want %d", tc.in, tc.cur, got, p.Err(), tc.want)
 		}
 	}
 }

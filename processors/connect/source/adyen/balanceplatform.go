@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 )
 
 // pendingSuffix marks the id of a Balance Platform transaction while it is
@@ -37,7 +38,7 @@ type bpTransaction struct {
 func (r *run) balancePlatform(t *top) {
 	var typ string
 	if json.Unmarshal(t.Type, &typ) != nil {
-		r.p.add("type", "must be a string, not %s", kindOf(t.Type))
+		r.p.Add("type", "must be a string, not %s", jsonpayload.KindOf(t.Type))
 		return
 	}
 	upd := false
@@ -46,23 +47,23 @@ func (r *run) balancePlatform(t *top) {
 	case "balancePlatform.transaction.updated":
 		upd = true
 	default:
-		r.p.add("type", "adyen notification type %s is not supported", quote(typ))
+		r.p.Add("type", "adyen notification type %s is not supported", source.QuoteControl(typ))
 		return
 	}
-	if isNull(t.Data) || t.Data[0] != '{' {
-		r.p.add("data", "required object")
+	if jsonpayload.IsNull(t.Data) || t.Data[0] != '{' {
+		r.p.Add("data", "required object")
 		return
 	}
 	var d bpTransaction
 	if err := json.Unmarshal(t.Data, &d); err != nil {
-		r.p.list = append(r.p.list, decodeError("data", err).(*source.ValidationError).Problems...)
+		r.p.Append(jsonpayload.DecodeError(Name, "data", err).(*source.ValidationError).Problems...)
 		return
 	}
 	if d.ID == "" {
-		r.p.add("data.id", "required string")
+		r.p.Add("data.id", "required string")
 	}
 	if d.BalanceAccount == nil || d.BalanceAccount.ID == "" {
-		r.p.add("data.balanceAccount.id", "required string")
+		r.p.Add("data.balanceAccount.id", "required string")
 	}
 	var status = posted
 	switch d.Status {
@@ -70,7 +71,7 @@ func (r *run) balancePlatform(t *top) {
 	case "pending":
 		status = pending
 	default:
-		r.p.add("data.status", "%s is not booked or pending", quote(d.Status))
+		r.p.Add("data.status", "%s is not booked or pending", source.QuoteControl(d.Status))
 	}
 	// Event time: when it was booked, else when it was created, else when
 	// the notification was sent.
@@ -83,10 +84,10 @@ func (r *run) balancePlatform(t *top) {
 	}
 	occurred, err := time.Parse(time.RFC3339, when)
 	if err != nil {
-		r.p.add(field, "%s is not an RFC 3339 timestamp", quote(when))
+		r.p.Add(field, "%s is not an RFC 3339 timestamp", source.QuoteControl(when))
 	}
 	value, cur := r.amount("data.amount", d.Amount)
-	if !r.p.empty() {
+	if r.p.Len() > 0 {
 		return
 	}
 	desc := d.Description

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/fintraos/fintra/internal/money"
+	"github.com/fintraos/fintra/processors/connect/source"
 )
 
 // adyenExponent lists the currencies whose minor unit in Adyen's API
@@ -19,21 +20,21 @@ var adyenExponent = map[string]int{
 
 // currency checks an Adyen currency: an upper-case ISO 4217 code with a
 // minor unit.
-func currency(p *problems, field, c string) bool {
+func currency(p *source.Problems, field, c string) bool {
 	if c == "" {
-		p.add(field, "required string")
+		p.Add(field, "required string")
 		return false
 	}
 	exp, ok := money.Exponent(c)
 	switch {
 	case !ok && money.IsCurrency(upper(c)):
-		p.add(field, "%s is not an ISO 4217 code (codes are upper case)", quote(c))
+		p.Add(field, "%s is not an ISO 4217 code (codes are upper case)", source.QuoteControl(c))
 		return false
 	case !ok:
-		p.add(field, "%s is not an ISO 4217 code", quote(c))
+		p.Add(field, "%s is not an ISO 4217 code", source.QuoteControl(c))
 		return false
 	case exp == money.NoMinorUnit:
-		p.add(field, "%s has no minor unit", quote(c))
+		p.Add(field, "%s has no minor unit", source.QuoteControl(c))
 		return false
 	}
 	return true
@@ -52,7 +53,7 @@ func upper(s string) string {
 // toMinor converts an amount in Adyen minor units of cur (checked by
 // currency) to ISO 4217 minor units, exactly: a division that leaves a
 // remainder (ISK 1050, a fractional krona) is rejected, never rounded.
-func toMinor(p *problems, field string, amount int64, cur string) (int64, bool) {
+func toMinor(p *source.Problems, field string, amount int64, cur string) (int64, bool) {
 	isoExp, _ := money.Exponent(cur)
 	aExp, ok := adyenExponent[cur]
 	if !ok {
@@ -62,14 +63,14 @@ func toMinor(p *problems, field string, amount int64, cur string) (int64, bool) 
 	case isoExp > aExp:
 		f := pow10(isoExp - aExp)
 		if amount > math.MaxInt64/f || amount < math.MinInt64/f {
-			p.add(field, "%d %s overflows int64 minor units", amount, cur)
+			p.Add(field, "%d %s overflows int64 minor units", amount, cur)
 			return 0, false
 		}
 		return amount * f, true
 	case isoExp < aExp:
 		f := pow10(aExp - isoExp)
 		if amount%f != 0 {
-			p.add(field, "%d is not a whole number of %s minor units: Adyen states %s with %d decimals, ISO 4217 with %d", amount, cur, cur, aExp, isoExp)
+			p.Add(field, "%d is not a whole number of %s minor units: Adyen states %s with %d decimals, ISO 4217 with %d", amount, cur, cur, aExp, isoExp)
 			return 0, false
 		}
 		return amount / f, true

@@ -38,9 +38,6 @@ const (
 	MaxVersion = 10
 )
 
-// maxProblems bounds the problems listed in one error.
-const maxProblems = 50
-
 // maxDescription is the longest description kept, in characters; longer
 // remittance information is cut (fintra-json's limit).
 const maxDescription = 1024
@@ -84,7 +81,7 @@ var messages = []message{
 func parseNamespace(ns string) (m message, version int, err error) {
 	rest, ok := strings.CutPrefix(ns, nsPrefix)
 	if !ok {
-		return m, 0, fmt.Errorf("namespace %s is not an ISO 20022 camt namespace", quote(ns))
+		return m, 0, fmt.Errorf("namespace %s is not an ISO 20022 camt namespace", source.Quote(ns))
 	}
 	kind, ver, ok := strings.Cut(rest, ".")
 	found := false
@@ -94,12 +91,12 @@ func parseNamespace(ns string) (m message, version int, err error) {
 		}
 	}
 	if !ok || !found {
-		return m, 0, fmt.Errorf("message camt.%s is not supported (camt.052, camt.053, camt.054)", printable(kind))
+		return m, 0, fmt.Errorf("message camt.%s is not supported (camt.052, camt.053, camt.054)", source.Printable(kind, 64))
 	}
 	v, ok := strings.CutPrefix(ver, "001.")
 	n, err := strconv.Atoi(v)
 	if !ok || len(v) != 2 || err != nil || n < MinVersion || n > MaxVersion {
-		return m, 0, fmt.Errorf("camt.%s version %s is not supported (001.%02d to 001.%02d)", kind, quote(ver), MinVersion, MaxVersion)
+		return m, 0, fmt.Errorf("camt.%s version %s is not supported (001.%02d to 001.%02d)", kind, source.Quote(ver), MinVersion, MaxVersion)
 	}
 	return m, n, nil
 }
@@ -143,37 +140,8 @@ type event struct {
 	bookedAt, valueAt time.Time
 }
 
-// problems collects broken rules up to maxProblems and counts the rest.
-type problems struct {
-	list    []source.FieldError
-	dropped int
-}
-
-func (p *problems) add(field, rule string, args ...any) {
-	if len(p.list) >= maxProblems {
-		p.dropped++
-		return
-	}
-	if len(args) > 0 {
-		rule = fmt.Sprintf(rule, args...)
-	}
-	p.list = append(p.list, source.FieldError{Field: field, Rule: rule})
-}
-
-func (p *problems) err() error {
-	if len(p.list) == 0 {
-		return nil
-	}
-	list := p.list
-	if p.dropped > 0 {
-		list = append(list, source.FieldError{Field: "Document", Rule: fmt.Sprintf("%d more problems not listed", p.dropped)})
-	}
-	return &source.ValidationError{Source: Name, Problems: list}
-}
-
-func fatal(rule string, args ...any) error {
-	return &source.ValidationError{Source: Name, Problems: []source.FieldError{{Field: "Document", Rule: fmt.Sprintf(rule, args...)}}}
-}
+// fatal is a document that cannot be read at all: one problem, on "Document".
+func fatal(rule string, args ...any) error { return source.Fatal(Name, "Document", rule, args...) }
 
 // Parse turns one camt document into one event per booked or pending entry
 // (or per transaction detail of a batch), or returns a
@@ -199,7 +167,7 @@ func (p *Parser) parse(b []byte) ([]event, error) {
 		return nil, fatal("%v", err)
 	}
 	if rt.local != "Document" {
-		return nil, fatal("root element is %s, not an ISO 20022 Document", quote(rt.local))
+		return nil, fatal("root element is %s, not an ISO 20022 Document", source.Quote(rt.local))
 	}
 	m, _, err := parseNamespace(rt.space)
 	if err != nil {
@@ -216,16 +184,16 @@ func (p *Parser) parse(b []byte) ([]event, error) {
 	if msg == nil || msg.name != m.element && msg.name != m.element+"V01" {
 		got := "nothing"
 		if msg != nil {
-			got = quote(msg.name)
+			got = source.Quote(msg.name)
 		}
 		return nil, fatal("camt.%s Document must hold %s, not %s", m.kind, m.element, got)
 	}
 
-	var probs problems
+	probs := source.Problems{Source: Name, Field: "Document"}
 	records := msg.all(m.record)
 	if len(records) == 0 {
-		probs.add(msg.name, "no %s: a camt.%s message without %s elements holds no entries", m.record, m.kind, m.record)
-		return nil, probs.err()
+		probs.Add(msg.name, "no %s: a camt.%s message without %s elements holds no entries", m.record, m.kind, m.record)
+		return nil, probs.Err()
 	}
 	hdr := msg.child("GrpHdr")
 	msgCreated, _ := parseDateTime(hdr.str("CreDtTm"))
@@ -234,21 +202,21 @@ func (p *Parser) parse(b []byte) ([]event, error) {
 		path := fmt.Sprintf("%s[%d]", m.record, i)
 		events = p.record(events, rec, path, m, msgCreated, &probs)
 	}
-	if err := probs.err(); err != nil {
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return events, nil
 }
 
 // record appends the events of one Stmt, Rpt or Ntfctn.
-func (p *Parser) record(events []event, rec *node, path string, m message, msgCreated time.Time, probs *problems) []event {
+func (p *Parser) record(events []event, rec *node, path string, m message, msgCreated time.Time, probs *source.Problems) []event {
 	recID := rec.str("Id")
 	if recID == "" {
 		recID = path
 	}
 	acctID := accountID(rec.at("Acct", "Id"))
 	if acctID == "" {
-		probs.add(path+".Acct.Id", "required: an IBAN, Othr/Id (or PrtryAcct/Id, BBAN, UPIC in 001.01)")
+		probs.Add(path+".Acct.Id", "required: an IBAN, Othr/Id (or PrtryAcct/Id, BBAN, UPIC in 001.01)")
 	}
 	created, ok := parseDateTime(rec.str("CreDtTm"))
 	if !ok {
@@ -319,8 +287,8 @@ type detail struct {
 }
 
 // parseEntry reads one Ntry; ok is false when it has problems.
-func parseEntry(n *node, path string, probs *problems) (e entry, ok bool) {
-	before := len(probs.list) + probs.dropped
+func parseEntry(n *node, path string, probs *source.Problems) (e entry, ok bool) {
+	before := probs.Len()
 	e.currency = n.at("Amt").currency()
 	mag, amtOK := amount(n.child("Amt"), path+".Amt", probs)
 	credit, cdOK := cdtDbt(n, path, true, probs)
@@ -341,19 +309,19 @@ func parseEntry(n *node, path string, probs *problems) (e entry, ok bool) {
 		e.skip = true
 	case "":
 		if prtry := n.str("Sts", "Prtry"); prtry != "" {
-			probs.add(path+".Sts", "proprietary status %s is not supported (BOOK, PDNG, FUTR, INFO)", quote(prtry))
+			probs.Add(path+".Sts", "proprietary status %s is not supported (BOOK, PDNG, FUTR, INFO)", source.Quote(prtry))
 		} else {
-			probs.add(path+".Sts", "required: BOOK, PDNG, FUTR or INFO")
+			probs.Add(path+".Sts", "required: BOOK, PDNG, FUTR or INFO")
 		}
 	default:
-		probs.add(path+".Sts", "%s is not one of BOOK, PDNG, FUTR, INFO", quote(sts))
+		probs.Add(path+".Sts", "%s is not one of BOOK, PDNG, FUTR, INFO", source.Quote(sts))
 	}
 	switch r := n.str("RvslInd"); r {
 	case "", "false", "0":
 	case "true", "1":
 		e.reversal = true
 	default:
-		probs.add(path+".RvslInd", "%s is not a boolean", quote(r))
+		probs.Add(path+".RvslInd", "%s is not a boolean", source.Quote(r))
 	}
 	e.credit = credit
 	e.bookedAt = dateChoice(n.child("BookgDt"), path+".BookgDt", probs)
@@ -368,14 +336,14 @@ func parseEntry(n *node, path string, probs *problems) (e entry, ok bool) {
 			k++
 		}
 	}
-	if len(probs.list)+probs.dropped != before {
+	if probs.Len() != before {
 		return e, false
 	}
 	e.splittable = splittable(e)
 	return e, true
 }
 
-func parseDetail(td *node, path string, entryCredit bool, probs *problems) detail {
+func parseDetail(td *node, path string, entryCredit bool, probs *source.Problems) detail {
 	d := detail{credit: entryCredit}
 	if td.child("CdtDbtInd") != nil {
 		d.credit, _ = cdtDbt(td, path, false, probs)
@@ -447,7 +415,7 @@ func splittable(e entry) bool {
 }
 
 // events appends the entry's events: one per TxDtls when splittable, else one.
-func (e entry) events(out []event, acctID, fallbackID string, created time.Time, path string, probs *problems) []event {
+func (e entry) events(out []event, acctID, fallbackID string, created time.Time, path string, probs *source.Problems) []event {
 	occurred, posted := e.valueAt, time.Time{}
 	if e.status == fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED {
 		occurred = e.bookedAt
@@ -462,7 +430,7 @@ func (e entry) events(out []event, acctID, fallbackID string, created time.Time,
 		occurred = created
 	}
 	if occurred.IsZero() {
-		probs.add(path, "no BookgDt, ValDt or CreDtTm of the statement or group header to date the entry")
+		probs.Add(path, "no BookgDt, ValDt or CreDtTm of the statement or group header to date the entry")
 		return out
 	}
 	if e.status == fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED {
@@ -570,18 +538,18 @@ func describe(ustrd []string, fallbacks ...string) string {
 }
 
 // amount parses an Amt element: an unsigned decimal with a Ccy attribute.
-func amount(a *node, path string, probs *problems) (int64, bool) {
+func amount(a *node, path string, probs *source.Problems) (int64, bool) {
 	if a == nil {
-		probs.add(path, "required amount")
+		probs.Add(path, "required amount")
 		return 0, false
 	}
 	s := strings.TrimSpace(a.text)
 	if a.ccy == "" {
-		probs.add(path, "required Ccy attribute")
+		probs.Add(path, "required Ccy attribute")
 		return 0, false
 	}
 	if strings.HasPrefix(s, "-") {
-		probs.add(path, "%s is negative: camt amounts are unsigned, CdtDbtInd gives the direction", quote(s))
+		probs.Add(path, "%s is negative: camt amounts are unsigned, CdtDbtInd gives the direction", source.Quote(s))
 		return 0, false
 	}
 	v, err := money.ParseMinor(s, a.ccy)
@@ -591,19 +559,19 @@ func amount(a *node, path string, probs *problems) (int64, bool) {
 	exp, _ := money.Exponent(a.ccy)
 	switch {
 	case errors.Is(err, money.ErrPrecision):
-		probs.add(path, "%s has more decimals than %s allows (%d)", quote(s), a.ccy, exp)
+		probs.Add(path, "%s has more decimals than %s allows (%d)", source.Quote(s), a.ccy, exp)
 	case errors.Is(err, money.ErrCurrency):
-		probs.add(path, "Ccy %s is not an ISO 4217 currency with a minor unit", quote(a.ccy))
+		probs.Add(path, "Ccy %s is not an ISO 4217 currency with a minor unit", source.Quote(a.ccy))
 	case errors.Is(err, money.ErrRange):
-		probs.add(path, "%s %s does not fit in a signed 64-bit count of minor units", quote(s), a.ccy)
+		probs.Add(path, "%s %s does not fit in a signed 64-bit count of minor units", source.Quote(s), a.ccy)
 	default:
-		probs.add(path, "%s is not a decimal amount", quote(s))
+		probs.Add(path, "%s is not a decimal amount", source.Quote(s))
 	}
 	return 0, false
 }
 
 // cdtDbt reads n's CdtDbtInd: CRDT is money into the account.
-func cdtDbt(n *node, path string, required bool, probs *problems) (credit, ok bool) {
+func cdtDbt(n *node, path string, required bool, probs *source.Problems) (credit, ok bool) {
 	switch s := n.str("CdtDbtInd"); s {
 	case "CRDT":
 		return true, true
@@ -611,10 +579,10 @@ func cdtDbt(n *node, path string, required bool, probs *problems) (credit, ok bo
 		return false, true
 	case "":
 		if required || n.child("CdtDbtInd") != nil {
-			probs.add(path+".CdtDbtInd", "required: CRDT or DBIT")
+			probs.Add(path+".CdtDbtInd", "required: CRDT or DBIT")
 		}
 	default:
-		probs.add(path+".CdtDbtInd", "%s is not CRDT or DBIT", quote(s))
+		probs.Add(path+".CdtDbtInd", "%s is not CRDT or DBIT", source.Quote(s))
 	}
 	return false, false
 }
@@ -637,25 +605,25 @@ func add(a, b int64) (int64, bool) {
 
 // dateChoice reads a DateAndDateTimeChoice (Dt or DtTm); zero when absent
 // or broken (a broken one is a problem).
-func dateChoice(n *node, path string, probs *problems) time.Time {
+func dateChoice(n *node, path string, probs *source.Problems) time.Time {
 	if n == nil {
 		return time.Time{}
 	}
 	if s := n.str("DtTm"); s != "" {
 		t, ok := parseDateTime(s)
 		if !ok {
-			probs.add(path+".DtTm", "%s is not an ISO 8601 date-time", quote(s))
+			probs.Add(path+".DtTm", "%s is not an ISO 8601 date-time", source.Quote(s))
 		}
 		return t
 	}
 	if s := n.str("Dt"); s != "" {
 		t, ok := parseDate(s)
 		if !ok {
-			probs.add(path+".Dt", "%s is not an ISO 8601 date", quote(s))
+			probs.Add(path+".Dt", "%s is not an ISO 8601 date", source.Quote(s))
 		}
 		return t
 	}
-	probs.add(path, "required: Dt or DtTm")
+	probs.Add(path, "required: Dt or DtTm")
 	return time.Time{}
 }
 
@@ -700,7 +668,7 @@ type bookedAmt struct {
 // PRCD) plus the booked entries equals the closing booked balance (CLBD),
 // when both balances are present, in one currency, and every booked entry
 // is in that currency. A mismatch means entries are missing or duplicated.
-func checkBalances(rec *node, path string, booked []bookedAmt, probs *problems) {
+func checkBalances(rec *node, path string, booked []bookedAmt, probs *source.Problems) {
 	var open, closing *node
 	var openCode string
 	var openIdx, closeIdx int
@@ -727,10 +695,10 @@ func checkBalances(rec *node, path string, booked []bookedAmt, probs *problems) 
 			return
 		}
 	}
-	before := len(probs.list) + probs.dropped
+	before := probs.Len()
 	openAmt := balance(open, fmt.Sprintf("%s.Bal[%d]", path, openIdx), probs)
 	closeAmt := balance(closing, fmt.Sprintf("%s.Bal[%d]", path, closeIdx), probs)
-	if len(probs.list)+probs.dropped != before {
+	if probs.Len() != before {
 		return
 	}
 	sum, ok := int64(0), true
@@ -741,18 +709,18 @@ func checkBalances(rec *node, path string, booked []bookedAmt, probs *problems) 
 	}
 	want, ok2 := add(openAmt, sum)
 	if !ok || !ok2 {
-		probs.add(path+".Ntry", "the booked entries overflow a signed 64-bit count of minor units")
+		probs.Add(path+".Ntry", "the booked entries overflow a signed 64-bit count of minor units")
 		return
 	}
 	if want != closeAmt {
-		probs.add(fmt.Sprintf("%s.Bal[%d]", path, closeIdx),
+		probs.Add(fmt.Sprintf("%s.Bal[%d]", path, closeIdx),
 			"closing balance CLBD is %s %s, but opening balance %s %s %s plus %d booked entries (%s %s) makes %s %s",
 			format(closeAmt, ccy), ccy, openCode, format(openAmt, ccy), ccy, len(booked), format(sum, ccy), ccy, format(want, ccy), ccy)
 	}
 }
 
 // balance parses a Bal's signed amount.
-func balance(b *node, path string, probs *problems) int64 {
+func balance(b *node, path string, probs *source.Problems) int64 {
 	mag, ok := amount(b.child("Amt"), path+".Amt", probs)
 	credit, ok2 := cdtDbt(b, path, true, probs)
 	if !ok || !ok2 {
@@ -827,31 +795,4 @@ func build(events []event, pl source.Payload) []*fintrav1.Event {
 		out = append(out, ev)
 	}
 	return out
-}
-
-// quote renders a value in a message: single-quoted, escaped and cut.
-func quote(s string) string { return "'" + printable(s) + "'" }
-
-// printable escapes control characters and cuts s after 64 bytes.
-func printable(s string) string {
-	const max = 64
-	cut := false
-	if len(s) > max {
-		n := max
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s, cut = s[:n], true
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
-			q := strconv.Quote(s)
-			s = q[1 : len(q)-1]
-			break
-		}
-	}
-	if cut {
-		s += "…"
-	}
-	return s
 }

@@ -1,9 +1,6 @@
 package camt
 
 import (
-	"bytes"
-	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +8,10 @@ import (
 	"time"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/sourcetest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // ingestedAt and origin stand in for the Kafka record of every test payload.
 var (
@@ -72,38 +68,17 @@ func TestGolden(t *testing.T) {
 			var got []byte
 			golden, stale := okFile, errFile
 			if perr != nil {
-				var ve *source.ValidationError
-				if !errors.As(perr, &ve) || ve.Source != Name {
-					t.Fatalf("Parse: %T %v, want a *source.ValidationError from %s", perr, perr, Name)
-				}
 				golden, stale = errFile, okFile
-				got = []byte(perr.Error() + "\n")
+				got = sourcetest.Rejection(t, perr, Name)
 			} else {
-				for _, ev := range events {
-					line, err := schemas.MarshalJSON(ev)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got = append(append(got, line...), '\n')
-				}
+				got = sourcetest.Events(t, events)
 			}
-			if *update {
+			if sourcetest.Update() {
 				os.Remove(stale)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if _, err := os.Stat(stale); err == nil {
+			} else if _, err := os.Stat(stale); err == nil {
 				t.Errorf("%s exists but Parse gave the other outcome (go test -update rewrites it)", stale)
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (go test -update rewrites it)\n got: %s\nwant: %s", golden, got, want)
-			}
+			sourcetest.Golden(t, golden, got)
 		})
 	}
 }

@@ -8,7 +8,6 @@ package fintrajson
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -29,10 +28,6 @@ const Name = "fintra-json"
 // MaxPayload is the largest payload accepted, in bytes. One transaction is
 // well under 2 KiB; anything near this is not one transaction.
 const MaxPayload = 64 << 10
-
-// maxProblems bounds the problems listed in one error, so that a payload of
-// ten thousand unknown keys does not make a megabyte-long DLQ reason.
-const maxProblems = 50
 
 // Parser parses fintra-json payloads. It holds no state; one Parser may be
 // used from many goroutines.
@@ -188,49 +183,19 @@ type raw struct {
 
 func (r *raw) has(f field) bool { return r.seen&(1<<f) != 0 }
 
-// problems collects broken rules up to maxProblems and counts the rest.
-type problems struct {
-	list    []source.FieldError
-	dropped int
-}
-
-func (p *problems) add(f, rule string, args ...any) {
-	if len(p.list) >= maxProblems {
-		p.dropped++
-		return
-	}
-	if len(args) > 0 {
-		rule = fmt.Sprintf(rule, args...)
-	}
-	p.list = append(p.list, source.FieldError{Field: f, Rule: rule})
-}
-
-func (p *problems) err() error {
-	if len(p.list) == 0 {
-		return nil
-	}
-	list := p.list
-	if p.dropped > 0 {
-		list = append(list, source.FieldError{Field: "payload", Rule: fmt.Sprintf("%d more problems not listed", p.dropped)})
-	}
-	return &source.ValidationError{Source: Name, Problems: list}
-}
-
 // fatal is a payload that cannot be walked at all: one problem, on "payload".
-func fatal(rule string, args ...any) error {
-	return &source.ValidationError{Source: Name, Problems: []source.FieldError{{Field: "payload", Rule: fmt.Sprintf(rule, args...)}}}
-}
+func fatal(rule string, args ...any) error { return source.Fatal(Name, "payload", rule, args...) }
 
 // Parse turns one fintra-json payload into exactly one event, or returns a
 // *source.ValidationError that lists every broken rule.
 func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
 	var r raw
-	var probs problems
+	probs := source.Problems{Source: Name, Field: "payload"}
 	if err := walk(p.Bytes, &r, &probs); err != nil {
 		return nil, err
 	}
 	tx := check(&r, &probs)
-	if err := probs.err(); err != nil {
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return []*fintrav1.Event{tx.event(p)}, nil
@@ -269,7 +234,7 @@ type tx struct {
 
 // check applies every rule to r, recording each broken one in probs, and
 // returns the transaction (meaningful only when probs stays empty).
-func check(r *raw, probs *problems) *tx {
+func check(r *raw, probs *source.Problems) *tx {
 	t := &tx{typ: typeCreated}
 	c := checker{r: r, probs: probs}
 
@@ -290,7 +255,7 @@ func check(r *raw, probs *problems) *tx {
 			t.typ = typeRemoved
 		default:
 			t.typ = typeInvalid
-			c.add(fType, "%s is not one of created, updated, removed", quote(s))
+			c.add(fType, "%s is not one of created, updated, removed", source.QuoteControl(s))
 		}
 	} else if r.has(fType) {
 		t.typ = typeInvalid
@@ -306,7 +271,7 @@ func check(r *raw, probs *problems) *tx {
 		case "posted":
 			t.status, statusOK = fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED, true
 		default:
-			c.add(fStatus, "%s is not one of pending, posted", quote(s))
+			c.add(fStatus, "%s is not one of pending, posted", source.QuoteControl(s))
 		}
 	}
 	if needed && !r.has(fAmountMinor) {
@@ -338,13 +303,13 @@ func check(r *raw, probs *problems) *tx {
 	if s, ok := c.str(fMCC, false); ok {
 		t.mcc = s
 		if len(s) != 4 || !allBytes(s, isDigit) {
-			c.add(fMCC, "%s is not 4 digits", quote(s))
+			c.add(fMCC, "%s is not 4 digits", source.QuoteControl(s))
 		}
 	}
 	if s, ok := c.str(fCountry, false); ok {
 		t.country = s
 		if len(s) != 2 || !allBytes(s, isUpper) {
-			c.add(fCountry, "%s is not an ISO 3166-1 alpha-2 code (2 letters A-Z)", quote(s))
+			c.add(fCountry, "%s is not an ISO 3166-1 alpha-2 code (2 letters A-Z)", source.QuoteControl(s))
 		}
 	}
 	if s, ok := c.str(fCity, false); ok {
@@ -399,11 +364,11 @@ func check(r *raw, probs *problems) *tx {
 
 type checker struct {
 	r     *raw
-	probs *problems
+	probs *source.Problems
 }
 
 func (c checker) add(f field, rule string, args ...any) {
-	c.probs.add(fieldNames[f], rule, args...)
+	c.probs.Add(fieldNames[f], rule, args...)
 }
 
 // str returns the field's string; ok is false when it is absent or not a
@@ -432,15 +397,15 @@ func (c checker) integer(f field) (int64, bool) {
 	}
 	if i := strings.IndexAny(v.s, ".eE"); i >= 0 {
 		if v.s[i] == '.' {
-			c.add(f, "%s is not an integer", quote(v.s))
+			c.add(f, "%s is not an integer", source.QuoteControl(v.s))
 		} else {
-			c.add(f, "%s is not an integer (exponent notation)", quote(v.s))
+			c.add(f, "%s is not an integer (exponent notation)", source.QuoteControl(v.s))
 		}
 		return 0, false
 	}
 	n, err := strconv.ParseInt(v.s, 10, 64)
 	if err != nil {
-		c.add(f, "%s does not fit in a signed 64-bit integer", quote(v.s))
+		c.add(f, "%s does not fit in a signed 64-bit integer", source.QuoteControl(v.s))
 		return 0, false
 	}
 	return n, true
@@ -448,7 +413,7 @@ func (c checker) integer(f field) (int64, bool) {
 
 func (c checker) accountID(f field, s string) {
 	if len(s) < 1 || len(s) > maxIDLen || !allBytes(s, isIDByte) {
-		c.add(f, "%s is not 1..128 characters of [A-Za-z0-9._:@-]", quote(s))
+		c.add(f, "%s is not 1..128 characters of [A-Za-z0-9._:@-]", source.QuoteControl(s))
 	}
 }
 
@@ -466,18 +431,18 @@ func (c checker) currency(s string) {
 	exp, ok := money.Exponent(s)
 	switch {
 	case !ok && money.IsCurrency(strings.ToUpper(s)):
-		c.add(fCurrency, "%s is not an ISO 4217 code (codes are upper case)", quote(s))
+		c.add(fCurrency, "%s is not an ISO 4217 code (codes are upper case)", source.QuoteControl(s))
 	case !ok:
-		c.add(fCurrency, "%s is not an ISO 4217 code", quote(s))
+		c.add(fCurrency, "%s is not an ISO 4217 code", source.QuoteControl(s))
 	case exp == money.NoMinorUnit:
-		c.add(fCurrency, "%s has no minor unit, so amount_minor cannot be expressed in it", quote(s))
+		c.add(fCurrency, "%s has no minor unit, so amount_minor cannot be expressed in it", source.QuoteControl(s))
 	}
 }
 
 func (c checker) timestamp(f field, s string) (time.Time, bool) {
 	ts, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		c.add(f, "%s is not an RFC 3339 timestamp", quote(s))
+		c.add(f, "%s is not an RFC 3339 timestamp", source.QuoteControl(s))
 		return time.Time{}, false
 	}
 	return ts.UTC(), true
@@ -505,35 +470,7 @@ func fieldName(key string) string {
 	if key == "" {
 		return `""`
 	}
-	return printable(key)
-}
-
-// quote renders a value in a message: single-quoted, escaped when it holds
-// something unprintable, cut when long, so that a DLQ reason stays readable.
-func quote(s string) string { return "'" + printable(s) + "'" }
-
-// printable escapes control characters and cuts s after 64 bytes.
-func printable(s string) string {
-	const max = 64
-	cut := false
-	if len(s) > max {
-		n := max
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s, cut = s[:n], true
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			q := strconv.Quote(s)
-			s = q[1 : len(q)-1]
-			break
-		}
-	}
-	if cut {
-		s += "…"
-	}
-	return s
+	return source.PrintableControl(key, 64)
 }
 
 // event builds the canonical event of a validated payload.

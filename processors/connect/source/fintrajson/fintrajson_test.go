@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,11 +16,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/sourcetest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // ingestedAt and origin stand in for the Kafka record of every test payload.
 var (
@@ -70,37 +68,15 @@ func TestGolden(t *testing.T) {
 						t.Fatalf("Parse: %v", perr)
 					}
 					golden = strings.TrimSuffix(in, ".json") + ".golden.jsonl"
-					for _, ev := range events {
-						line, err := schemas.MarshalJSON(ev)
-						if err != nil {
-							t.Fatal(err)
-						}
-						got = append(append(got, line...), '\n')
-					}
+					got = sourcetest.Events(t, events)
 				} else {
 					if perr == nil {
 						t.Fatalf("Parse accepted an invalid payload: %v", events)
 					}
-					var ve *source.ValidationError
-					if !errors.As(perr, &ve) || ve.Source != Name {
-						t.Fatalf("Parse: %T %v, want a *source.ValidationError from %s", perr, perr, Name)
-					}
 					golden = strings.TrimSuffix(in, ".json") + ".golden.txt"
-					got = []byte(perr.Error() + "\n")
+					got = sourcetest.Rejection(t, perr, Name)
 				}
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs (go test -update rewrites it)\n got: %s\nwant: %s", golden, got, want)
-				}
+				sourcetest.Golden(t, golden, got)
 			})
 		}
 	}
@@ -319,10 +295,10 @@ func TestProblemsAreBounded(t *testing.T) {
 	if !errors.As(err, &ve) {
 		t.Fatalf("Parse: %v", err)
 	}
-	if len(ve.Problems) != maxProblems+1 {
-		t.Fatalf("%d problems listed, want %d", len(ve.Problems), maxProblems+1)
+	if len(ve.Problems) != source.MaxProblems+1 {
+		t.Fatalf("%d problems listed, want %d", len(ve.Problems), source.MaxProblems+1)
 	}
-	if got, want := ve.Problems[maxProblems].Error(), "payload: 950 more problems not listed"; got != want {
+	if got, want := ve.Problems[source.MaxProblems].Error(), "payload: 950 more problems not listed"; got != want {
 		t.Errorf("last problem %q, want %q", got, want)
 	}
 }
@@ -547,9 +523,9 @@ func FuzzWalk(f *testing.F) {
 			return // walk rejects invalid UTF-8 before either reading
 		}
 		var slow raw
-		var probs problems
-		if err := tokenWalk(b, &slow, &probs); err != nil || len(probs.list) > 0 {
-			t.Fatalf("split accepted %q, the token walk says %v %v", b, err, probs.list)
+		probs := source.Problems{Source: Name, Field: "payload"}
+		if err := tokenWalk(b, &slow, &probs); err != nil || probs.Len() > 0 {
+			t.Fatalf("split accepted %q, the token walk says %v %v", b, err, probs.Err())
 		}
 		if fast != slow {
 			t.Fatalf("readings of %q differ:\nsplit: %+v\ntoken: %+v", b, fast, slow)

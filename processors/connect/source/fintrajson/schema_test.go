@@ -3,9 +3,12 @@ package fintrajson
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/fintraos/fintra/processors/connect/source"
 )
 
 const schemaPath = "../../../../schemas/fintra-json.schema.json"
@@ -98,9 +101,13 @@ func TestSchemaMatchesParser(t *testing.T) {
 	}
 	// Every field the parser requires, even for a removal, is in the list.
 	var empty raw
-	var probs problems
+	probs := source.Problems{Source: Name, Field: "payload"}
 	check(&empty, &probs)
-	for _, p := range probs.list {
+	var ve *source.ValidationError
+	if !errors.As(probs.Err(), &ve) {
+		t.Fatal("the parser requires nothing of an empty payload")
+	}
+	for _, p := range ve.Problems {
 		if !slices.Contains(want, p.Field) {
 			t.Errorf("the parser requires %s, which is not in requiredCreated", p.Field)
 		}

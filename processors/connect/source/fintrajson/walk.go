@@ -8,6 +8,9 @@ import (
 	"io"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 )
 
 // walk decodes the payload's top-level object into r, recording unknown and
@@ -22,12 +25,12 @@ import (
 // not sure about (an escaped or unknown or repeated key) goes through the
 // token walk, which alone produces the error messages. FuzzWalk checks that
 // both readings agree.
-func walk(b []byte, r *raw, probs *problems) error {
+func walk(b []byte, r *raw, probs *source.Problems) error {
 	if len(b) > MaxPayload {
 		return fatal("%d bytes is over the %d-byte limit", len(b), MaxPayload)
 	}
 	if !utf8.Valid(b) {
-		return fatal("invalid UTF-8 at offset %d", invalidUTF8(b))
+		return fatal("invalid UTF-8 at offset %d", jsonpayload.InvalidUTF8(b))
 	}
 	if json.Valid(b) && splitValid(b, r) {
 		return nil
@@ -38,7 +41,7 @@ func walk(b []byte, r *raw, probs *problems) error {
 
 // tokenWalk reads the payload with a json.Decoder token walk, reporting
 // unknown and duplicate keys and malformed JSON.
-func tokenWalk(b []byte, r *raw, probs *problems) error {
+func tokenWalk(b []byte, r *raw, probs *source.Problems) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -65,15 +68,15 @@ func tokenWalk(b []byte, r *raw, probs *problems) error {
 		f, known := lookup(key)
 		switch {
 		case known && r.has(f):
-			probs.add(key, "duplicate key")
+			probs.Add(key, "duplicate key")
 		case known:
 			r.seen |= 1 << f
 			r.vals[f] = v
 		case slices.Contains(unknown, key):
-			probs.add(fieldName(key), "duplicate key")
+			probs.Add(fieldName(key), "duplicate key")
 		default:
 			unknown = append(unknown, key)
-			probs.add(fieldName(key), "unknown field")
+			probs.Add(fieldName(key), "unknown field")
 		}
 	}
 	if _, err = dec.Token(); err != nil { // the closing brace
@@ -139,17 +142,6 @@ func malformed(b []byte, dec *json.Decoder, err error) error {
 	default:
 		return fatal("malformed JSON at offset %d: %s", dec.InputOffset(), err.Error())
 	}
-}
-
-func invalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

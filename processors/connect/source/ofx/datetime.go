@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fintraos/fintra/internal/money"
+	"github.com/fintraos/fintra/processors/connect/source"
 )
 
 // dateSyntax is the form of an OFX date-time, quoted in messages.
@@ -18,7 +19,7 @@ const dateSyntax = "YYYYMMDD[HHMMSS[.XXX]][[±H[.MM]][:TZ]]"
 // ignored: the offset is authoritative. rule is "" on success.
 func parseDate(s string) (t time.Time, rule string) {
 	bad := func() (time.Time, string) {
-		return time.Time{}, quote(s) + " is not an OFX date-time (" + dateSyntax + ")"
+		return time.Time{}, source.Quote(s) + " is not an OFX date-time (" + dateSyntax + ")"
 	}
 	body, tz, hasTZ := strings.Cut(s, "[")
 	n := 0
@@ -63,15 +64,15 @@ func parseDate(s string) (t time.Time, rule string) {
 		offset = o
 	}
 	if year < 1900 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, quote(s) + " is not a valid date and time"
+		return time.Time{}, source.Quote(s) + " is not a valid date and time"
 	}
 	t = time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 	if t.Day() != day {
-		return time.Time{}, quote(s) + " is not a valid date and time"
+		return time.Time{}, source.Quote(s) + " is not a valid date and time"
 	}
 	t = t.Add(-time.Duration(offset) * time.Second)
 	if t.Year() > 9999 {
-		return time.Time{}, quote(s) + " is not a valid date and time"
+		return time.Time{}, source.Quote(s) + " is not a valid date and time"
 	}
 	return t, ""
 }

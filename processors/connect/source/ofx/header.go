@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fintraos/fintra/processors/connect/source"
 )
 
 // charset is how the bytes of a document's body are decoded.
@@ -59,7 +61,7 @@ func readHeader(b []byte) (header, int, error) {
 	for j < len(b) && bytes.HasPrefix(b[j:], []byte("<?")) {
 		end := bytes.Index(b[j+2:], []byte("?>"))
 		if end < 0 {
-			return header{}, 0, fmt.Errorf("unterminated processing instruction %s", quote(string(b[j:min(len(b), j+40)])))
+			return header{}, 0, fmt.Errorf("unterminated processing instruction %s", source.Quote(string(b[j:min(len(b), j+40)])))
 		}
 		end += 2
 		pi := string(b[j+2 : j+end])
@@ -79,7 +81,7 @@ func readHeader(b []byte) (header, int, error) {
 		case "OFX":
 			v, _ := attr(attrs, "OFXHEADER")
 			if v != "200" {
-				return header{}, 0, fmt.Errorf("header: OFXHEADER %s is not 200 (OFX 2.x)", quote(v))
+				return header{}, 0, fmt.Errorf("header: OFXHEADER %s is not 200 (OFX 2.x)", source.Quote(v))
 			}
 			h.version = 2
 		}
@@ -101,7 +103,7 @@ func readSGMLHeader(b []byte, i int) (header, int, error) {
 	for _, f := range strings.Fields(string(b[i:end])) {
 		k, v, ok := strings.Cut(f, ":")
 		if !ok {
-			return header{}, 0, fmt.Errorf("header: %s is not KEY:VALUE", quote(f))
+			return header{}, 0, fmt.Errorf("header: %s is not KEY:VALUE", source.Quote(f))
 		}
 		switch strings.ToUpper(k) {
 		case "OFXHEADER":
@@ -113,7 +115,7 @@ func readSGMLHeader(b []byte, i int) (header, int, error) {
 		}
 	}
 	if ofxHeader != "100" {
-		return header{}, 0, fmt.Errorf("header: OFXHEADER %s is not 100 (OFX 1.x)", quote(ofxHeader))
+		return header{}, 0, fmt.Errorf("header: OFXHEADER %s is not 100 (OFX 1.x)", source.Quote(ofxHeader))
 	}
 	h := header{version: 1}
 	switch encoding {
@@ -130,10 +132,10 @@ func readSGMLHeader(b []byte, i int) (header, int, error) {
 		case "UTF-8", "UTF8":
 			h.charset = csUTF8
 		default:
-			return header{}, 0, fmt.Errorf("header: CHARSET %s is not supported (1252, ISO-8859-1, UTF-8 or NONE)", quote(chset))
+			return header{}, 0, fmt.Errorf("header: CHARSET %s is not supported (1252, ISO-8859-1, UTF-8 or NONE)", source.Quote(chset))
 		}
 	default:
-		return header{}, 0, fmt.Errorf("header: ENCODING %s is not supported (USASCII or UTF-8)", quote(encoding))
+		return header{}, 0, fmt.Errorf("header: ENCODING %s is not supported (USASCII or UTF-8)", source.Quote(encoding))
 	}
 	return h, end, nil
 }
@@ -147,7 +149,7 @@ func xmlCharset(enc string) (charset, error) {
 	case "ISO-8859-1", "LATIN1", "ISO8859-1":
 		return csLatin1, nil
 	}
-	return 0, fmt.Errorf("header: XML encoding %s is not supported (UTF-8, US-ASCII, ISO-8859-1 or windows-1252)", quote(enc))
+	return 0, fmt.Errorf("header: XML encoding %s is not supported (UTF-8, US-ASCII, ISO-8859-1 or windows-1252)", source.Quote(enc))
 }
 
 // attr returns the value of a pseudo-attribute NAME="value" of a

@@ -9,9 +9,6 @@ package ofx
 
 import (
 	"bytes"
-	"fmt"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/fintraos/fintra/processors/connect/source"
 	"github.com/fintraos/fintra/schemas/fintrav1"
@@ -24,9 +21,6 @@ const Name = "ofx"
 // MaxPayload is the largest document accepted, in bytes: years of a busy
 // account's statements fit in a tenth of it.
 const MaxPayload = 16 << 20
-
-// maxProblems bounds the problems listed in one error.
-const maxProblems = 50
 
 // Parser parses OFX documents. It holds no state; one Parser may be used
 // from many goroutines.
@@ -84,9 +78,9 @@ func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
 	if err != nil {
 		return nil, fatal("%v", err)
 	}
-	m := mapper{payload: p, seen: map[seenKey]seenTx{}}
+	m := mapper{payload: p, seen: map[seenKey]seenTx{}, probs: source.Problems{Source: Name, Field: "payload"}}
 	m.document(root)
-	if err := m.probs.err(); err != nil {
+	if err := m.probs.Err(); err != nil {
 		return nil, err
 	}
 	if m.events == nil {
@@ -95,61 +89,5 @@ func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
 	return m.events, nil
 }
 
-// problems collects broken rules up to maxProblems and counts the rest.
-type problems struct {
-	list    []source.FieldError
-	dropped int
-}
-
-func (p *problems) add(field, rule string, args ...any) {
-	if len(p.list) >= maxProblems {
-		p.dropped++
-		return
-	}
-	if len(args) > 0 {
-		rule = fmt.Sprintf(rule, args...)
-	}
-	p.list = append(p.list, source.FieldError{Field: field, Rule: rule})
-}
-
-func (p *problems) err() error {
-	if len(p.list) == 0 {
-		return nil
-	}
-	list := p.list
-	if p.dropped > 0 {
-		list = append(list, source.FieldError{Field: "payload", Rule: fmt.Sprintf("%d more problems not listed", p.dropped)})
-	}
-	return &source.ValidationError{Source: Name, Problems: list}
-}
-
 // fatal is a document that cannot be read at all: one problem, on "payload".
-func fatal(rule string, args ...any) error {
-	return &source.ValidationError{Source: Name, Problems: []source.FieldError{{Field: "payload", Rule: fmt.Sprintf(rule, args...)}}}
-}
-
-// quote renders a value in a message: single-quoted, escaped when it holds
-// something unprintable, cut after 64 bytes.
-func quote(s string) string { return "'" + printable(s, 64) + "'" }
-
-func printable(s string, max int) string {
-	cut := false
-	if len(s) > max {
-		n := max
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s, cut = s[:n], true
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
-			q := strconv.Quote(s)
-			s = q[1 : len(q)-1]
-			break
-		}
-	}
-	if cut {
-		s += "…"
-	}
-	return s
-}
+func fatal(rule string, args ...any) error { return source.Fatal(Name, "payload", rule, args...) }

@@ -3,7 +3,6 @@ package ofx
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"math/big"
@@ -17,11 +16,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/sourcetest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // ingestedAt and origin stand in for the Kafka record of every test payload.
 var (
@@ -70,35 +68,15 @@ func TestGolden(t *testing.T) {
 			golden, stale := base+".golden.jsonl", base+".golden.err"
 			var got []byte
 			if perr != nil {
-				var ve *source.ValidationError
-				if !errors.As(perr, &ve) || ve.Source != Name {
-					t.Fatalf("Parse: %T %v, want a *source.ValidationError from %s", perr, perr, Name)
-				}
 				golden, stale = stale, golden
-				got = []byte(perr.Error() + "\n")
+				got = sourcetest.Rejection(t, perr, Name)
 			} else {
-				for _, ev := range events {
-					line, err := schemas.MarshalJSON(ev)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got = append(append(got, line...), '\n')
-				}
+				got = sourcetest.Events(t, events)
 			}
-			if *update {
+			if sourcetest.Update() {
 				os.Remove(stale)
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
 			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it; Parse said %v)", err, perr)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (go test -update rewrites it)\n got: %s\nwant: %s", golden, got, want)
-			}
+			sourcetest.Golden(t, golden, got)
 		})
 	}
 }

@@ -51,7 +51,7 @@ type seenTx struct {
 type mapper struct {
 	payload source.Payload
 	events  []*fintrav1.Event
-	probs   problems
+	probs   source.Problems
 	seen    map[seenKey]seenTx
 }
 
@@ -74,16 +74,16 @@ func (m *mapper) document(ofx *node) {
 			investment = true
 		}
 	}
-	if statements > 0 || len(m.probs.list) > 0 {
+	if statements > 0 || m.probs.Len() > 0 {
 		return
 	}
 	switch {
 	case investment:
-		m.probs.add("INVSTMTMSGSRSV1", "investment statements are not supported")
+		m.probs.Add("INVSTMTMSGSRSV1", "investment statements are not supported")
 	case len(sets) == 0:
-		m.probs.add("OFX", "empty: no bank or credit card statement")
+		m.probs.Add("OFX", "empty: no bank or credit card statement")
 	default:
-		m.probs.add("OFX", "no bank or credit card statement (BANKMSGSRSV1.STMTTRNRS, CREDITCARDMSGSRSV1.CCSTMTTRNRS); the document holds %s", strings.Join(sets, ", "))
+		m.probs.Add("OFX", "no bank or credit card statement (BANKMSGSRSV1.STMTTRNRS, CREDITCARDMSGSRSV1.CCSTMTTRNRS); the document holds %s", strings.Join(sets, ", "))
 	}
 }
 
@@ -99,11 +99,11 @@ func (m *mapper) status(rs *node, path string) bool {
 	if sev != "ERROR" && (code == "0" || sev == "INFO" || sev == "WARN") {
 		return true
 	}
-	rule := "the server reports error " + quote(code) + " (SEVERITY " + quote(sev) + ")"
+	rule := "the server reports error " + source.Quote(code) + " (SEVERITY " + source.Quote(sev) + ")"
 	if msg != "" {
-		rule += ": " + "'" + printable(msg, 200) + "'"
+		rule += ": " + "'" + source.Printable(msg, 200) + "'"
 	}
-	m.probs.add(path+".STATUS", rule)
+	m.probs.Add(path+".STATUS", rule)
 	return false
 }
 
@@ -122,7 +122,7 @@ func (m *mapper) messageSet(set *node, k kind) int {
 		}
 		rs := trnrs.child(k.rs)
 		if rs == nil {
-			m.probs.add(path+"."+k.rs, "required: the response holds no statement")
+			m.probs.Add(path+"."+k.rs, "required: the response holds no statement")
 			continue
 		}
 		m.statement(rs, path+"."+k.rs, k)
@@ -148,17 +148,17 @@ func (m *mapper) statement(rs *node, path string, k kind) {
 	acctPath := path + "." + k.acctFrom
 	acct := rs.child(k.acctFrom)
 	if acct == nil {
-		m.probs.add(acctPath, "required")
+		m.probs.Add(acctPath, "required")
 	} else {
 		acctID := acct.val("ACCTID")
 		if acctID == "" {
-			m.probs.add(acctPath+".ACCTID", "required")
+			m.probs.Add(acctPath+".ACCTID", "required")
 		}
 		st.sourceAccountID = acctID
 		if !k.card {
 			bankID := acct.val("BANKID")
 			if bankID == "" {
-				m.probs.add(acctPath+".BANKID", "required")
+				m.probs.Add(acctPath+".BANKID", "required")
 			}
 			st.sourceAccountID = bankID + ":" + acctID
 		}
@@ -191,9 +191,9 @@ func (m *mapper) currency(path, code string) bool {
 	exp, ok := money.Exponent(code)
 	switch {
 	case !ok:
-		m.probs.add(path, "%s is not an ISO 4217 code", quote(code))
+		m.probs.Add(path, "%s is not an ISO 4217 code", source.Quote(code))
 	case exp == money.NoMinorUnit:
-		m.probs.add(path, "%s has no minor unit, so amounts cannot be expressed in it", quote(code))
+		m.probs.Add(path, "%s has no minor unit, so amounts cannot be expressed in it", source.Quote(code))
 	default:
 		return true
 	}
@@ -208,23 +208,23 @@ func (m *mapper) balance(bal *node, path string, st *stmt) {
 	amt := bal.val("BALAMT")
 	switch {
 	case amt == "":
-		m.probs.add(path+".BALAMT", "required")
+		m.probs.Add(path+".BALAMT", "required")
 	case st.curdefOK:
 		if _, rule := parseAmount(amt, st.curdef); rule != "" {
-			m.probs.add(path+".BALAMT", rule)
+			m.probs.Add(path+".BALAMT", rule)
 		}
 	}
 	if d := bal.val("DTASOF"); d == "" {
-		m.probs.add(path+".DTASOF", "required")
+		m.probs.Add(path+".DTASOF", "required")
 	} else if _, rule := parseDate(d); rule != "" {
-		m.probs.add(path+".DTASOF", rule)
+		m.probs.Add(path+".DTASOF", rule)
 	}
 }
 
 // one returns the value of a child that may appear at most once.
 func (m *mapper) one(n *node, name, path string) string {
 	if c := n.count(name); c > 1 {
-		m.probs.add(path+"."+name, "appears %d times", c)
+		m.probs.Add(path+"."+name, "appears %d times", c)
 	}
 	return n.val(name)
 }
@@ -234,27 +234,27 @@ func (m *mapper) date(n *node, name, path string, required bool) (time.Time, boo
 	s := m.one(n, name, path)
 	if s == "" {
 		if required {
-			m.probs.add(path+"."+name, "required")
+			m.probs.Add(path+"."+name, "required")
 		}
 		return time.Time{}, false
 	}
 	t, rule := parseDate(s)
 	if rule != "" {
-		m.probs.add(path+"."+name, rule)
+		m.probs.Add(path+"."+name, rule)
 		return time.Time{}, false
 	}
 	return t, true
 }
 
 func (m *mapper) transaction(tr *node, path string, st *stmt) {
-	before := len(m.probs.list) + m.probs.dropped
+	before := m.probs.Len()
 
 	fitid := m.one(tr, "FITID", path)
 	switch {
 	case fitid == "":
-		m.probs.add(path+".FITID", "required (the transaction's unique id)")
+		m.probs.Add(path+".FITID", "required (the transaction's unique id)")
 	case utf8.RuneCountInString(fitid) > maxFITIDLen:
-		m.probs.add(path+".FITID", "is over %d characters", maxFITIDLen)
+		m.probs.Add(path+".FITID", "is over %d characters", maxFITIDLen)
 	}
 	posted, _ := m.date(tr, "DTPOSTED", path, true)
 	user, hasUser := m.date(tr, "DTUSER", path, false)
@@ -265,7 +265,7 @@ func (m *mapper) transaction(tr *node, path string, st *stmt) {
 		// (ORIGCURRENCY says they were converted to CURDEF: nothing to do.)
 		cur = strings.ToUpper(c.val("CURSYM"))
 		if cur == "" {
-			m.probs.add(path+".CURRENCY.CURSYM", "required")
+			m.probs.Add(path+".CURRENCY.CURSYM", "required")
 		} else {
 			curOK = m.currency(path+".CURRENCY.CURSYM", cur)
 		}
@@ -274,13 +274,13 @@ func (m *mapper) transaction(tr *node, path string, st *stmt) {
 	lit := m.one(tr, "TRNAMT", path)
 	switch {
 	case lit == "":
-		m.probs.add(path+".TRNAMT", "required")
+		m.probs.Add(path+".TRNAMT", "required")
 	case cur == "":
-		m.probs.add(path+".TRNAMT", "has no currency: CURDEF is empty and the transaction has no CURRENCY")
+		m.probs.Add(path+".TRNAMT", "has no currency: CURDEF is empty and the transaction has no CURRENCY")
 	case curOK:
 		var rule string
 		if amount, rule = parseAmount(lit, cur); rule != "" {
-			m.probs.add(path+".TRNAMT", rule)
+			m.probs.Add(path+".TRNAMT", rule)
 		}
 	}
 
@@ -289,12 +289,12 @@ func (m *mapper) transaction(tr *node, path string, st *stmt) {
 	switch {
 	case action == "" && correctFITID == "":
 	case action != "REPLACE" && action != "DELETE":
-		m.probs.add(path+".CORRECTACTION", "%s is not REPLACE or DELETE (CORRECTFITID %s)", quote(action), quote(correctFITID))
+		m.probs.Add(path+".CORRECTACTION", "%s is not REPLACE or DELETE (CORRECTFITID %s)", source.Quote(action), source.Quote(correctFITID))
 	case correctFITID == "":
-		m.probs.add(path+".CORRECTFITID", "required with CORRECTACTION %s", action)
+		m.probs.Add(path+".CORRECTFITID", "required with CORRECTACTION %s", action)
 	}
 
-	if len(m.probs.list)+m.probs.dropped > before || st.accountID == "" {
+	if m.probs.Len() > before || st.accountID == "" {
 		return
 	}
 
@@ -390,7 +390,7 @@ func (m *mapper) emit(path string, st *stmt, ev *fintrav1.Event) {
 			if ev.GetRemoved() != nil {
 				field = ".CORRECTFITID"
 			}
-			m.probs.add(path+field, "%s is also %s with different content", quote(id), prev.path)
+			m.probs.Add(path+field, "%s is also %s with different content", source.Quote(id), prev.path)
 		}
 		return
 	}

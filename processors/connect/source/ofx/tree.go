@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fintraos/fintra/processors/connect/source"
 )
 
 // node is an OFX element (a leaf with a value) or aggregate (a container).
@@ -169,7 +171,7 @@ func (b *builder) text(raw string, cdata bool) error {
 	switch {
 	case t == "" && !cdata:
 	case len(b.stack) == 1:
-		return fmt.Errorf("line %d: text %s outside <OFX>", b.line, quote(t))
+		return fmt.Errorf("line %d: text %s outside <OFX>", b.line, source.Quote(t))
 	case len(top.kids) > 0:
 		// Character data between the children of an aggregate carries
 		// nothing OFX defines; it is ignored.
@@ -279,7 +281,7 @@ func (b *builder) startTag() error {
 	if len(b.stack) > 1 && top.hasText && len(top.kids) == 0 {
 		// An element with a value and no end tag ends where the next tag starts.
 		if aggregate(top.name) {
-			return fmt.Errorf("line %d: aggregate <%s> holds text %s", top.line, top.name, quote(top.value()))
+			return fmt.Errorf("line %d: aggregate <%s> holds text %s", top.line, top.name, source.Quote(top.value()))
 		}
 		if err := b.implicitClose(name); err != nil {
 			return err

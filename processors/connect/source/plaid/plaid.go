@@ -20,6 +20,7 @@ import (
 
 	"github.com/fintraos/fintra/internal/money"
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -65,7 +66,7 @@ func (*Parser) Detect(payload []byte) bool {
 		webhookType
 		webhookCode
 	)
-	eachKey(payload, func(key, _ []byte) bool {
+	jsonpayload.EachKey(payload, func(key, _ []byte) bool {
 		switch string(key) {
 		case "added":
 			seen |= added
@@ -93,39 +94,39 @@ func (*Parser) Detect(payload []byte) bool {
 // sync page added, then modified, then removed. It returns a
 // *source.ValidationError listing every broken rule.
 func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
-	if err := checkDocument(p.Bytes); err != nil {
+	if err := jsonpayload.CheckObject(Name, p.Bytes, MaxPayload, maxDepth); err != nil {
 		return nil, err
 	}
-	var probs problems
-	top, ok := object(p.Bytes, "payload", &probs)
+	probs := source.Problems{Source: Name, Field: "payload"}
+	top, ok := jsonpayload.Object(p.Bytes, "payload", &probs)
 	if !ok {
-		return nil, probs.err()
+		return nil, probs.Err()
 	}
 	b := builder{p: p, probs: &probs, ids: map[string]string{}}
 	switch {
 	case has(top, "webhook_type") && has(top, "webhook_code"):
 		b.webhook(top)
 	case has(top, "added") && has(top, "next_cursor"):
-		cursor, _ := str(top, "", "next_cursor", true, &probs)
-		for i, v := range array(top["added"], "added", &probs) {
+		cursor, _ := jsonpayload.String(top, "", "next_cursor", true, &probs)
+		for i, v := range jsonpayload.Array(top["added"], "added", &probs) {
 			b.transaction(v, "added["+strconv.Itoa(i)+"]", "", cursor)
 		}
-		for i, v := range array(top["modified"], "modified", &probs) {
+		for i, v := range jsonpayload.Array(top["modified"], "modified", &probs) {
 			b.transaction(v, "modified["+strconv.Itoa(i)+"]", "modified", cursor)
 		}
-		for i, v := range array(top["removed"], "removed", &probs) {
+		for i, v := range jsonpayload.Array(top["removed"], "removed", &probs) {
 			b.removed(v, "removed["+strconv.Itoa(i)+"]")
 		}
 	case has(top, "transactions") && has(top, "accounts") && has(top, "total_transactions"):
 		// total_transactions counts the whole result, not this page (and
 		// Plaid's own example disagrees with its page): never checked.
-		for i, v := range array(top["transactions"], "transactions", &probs) {
+		for i, v := range jsonpayload.Array(top["transactions"], "transactions", &probs) {
 			b.transaction(v, "transactions["+strconv.Itoa(i)+"]", "", "")
 		}
 	default:
-		probs.add("payload", "not a Plaid payload this parser reads: want a /transactions/sync page (added, next_cursor), a /transactions/get page (transactions, accounts, total_transactions) or a webhook (webhook_type, webhook_code)")
+		probs.Add("payload", "not a Plaid payload this parser reads: want a /transactions/sync page (added, next_cursor), a /transactions/get page (transactions, accounts, total_transactions) or a webhook (webhook_type, webhook_code)")
 	}
-	if err := probs.err(); err != nil {
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	if b.events == nil {
@@ -142,7 +143,7 @@ func has(m map[string]json.RawMessage, key string) bool {
 // builder accumulates the events of one payload.
 type builder struct {
 	p      source.Payload
-	probs  *problems
+	probs  *source.Problems
 	events []*fintrav1.Event
 	ids    map[string]string // event id -> path of the record that produced it
 }
@@ -151,7 +152,7 @@ type builder struct {
 // its id: the same transaction twice in one page is a problem.
 func (b *builder) emit(path string, ev *fintrav1.Event) {
 	if prev, dup := b.ids[ev.EventId]; dup {
-		b.probs.add(path, "same event as %s (a transaction listed twice)", prev)
+		b.probs.Add(path, "same event as %s (a transaction listed twice)", prev)
 		return
 	}
 	b.ids[ev.EventId] = path
@@ -164,12 +165,12 @@ func (b *builder) emit(path string, ev *fintrav1.Event) {
 
 // id reads a required identifier of 1..maxIDLen characters.
 func (b *builder) id(m map[string]json.RawMessage, path, key string) (string, bool) {
-	s, ok := str(m, path, key, true, b.probs)
+	s, ok := jsonpayload.String(m, path, key, true, b.probs)
 	if !ok {
 		return "", false
 	}
 	if n := utf8.RuneCountInString(s); n == 0 || n > maxIDLen {
-		b.probs.add(path+key, "%s is not 1..%d characters", quote(s), maxIDLen)
+		b.probs.Add(path+key, "%s is not 1..%d characters", source.Quote(s), maxIDLen)
 		return "", false
 	}
 	return s, true
@@ -177,12 +178,12 @@ func (b *builder) id(m map[string]json.RawMessage, path, key string) (string, bo
 
 // text reads an optional free-text field of at most maxTextLen characters.
 func (b *builder) text(m map[string]json.RawMessage, path, key string) string {
-	s, ok := str(m, path, key, false, b.probs)
+	s, ok := jsonpayload.String(m, path, key, false, b.probs)
 	if !ok {
 		return ""
 	}
 	if n := utf8.RuneCountInString(s); n > maxTextLen {
-		b.probs.add(path+key, "is %d characters, over the limit of %d", n, maxTextLen)
+		b.probs.Add(path+key, "is %d characters, over the limit of %d", n, maxTextLen)
 		return ""
 	}
 	return s
@@ -192,8 +193,8 @@ func (b *builder) text(m map[string]json.RawMessage, path, key string) string {
 // /transactions/get entries, "modified" for a sync page's modifications;
 // cursor is the page's next_cursor (part of a correction's revision).
 func (b *builder) transaction(v json.RawMessage, path, kind, cursor string) {
-	before := b.probs.count()
-	m, ok := object(v, path, b.probs)
+	before := b.probs.Len()
+	m, ok := jsonpayload.Object(v, path, b.probs)
 	if !ok {
 		return
 	}
@@ -204,7 +205,7 @@ func (b *builder) transaction(v json.RawMessage, path, kind, cursor string) {
 	tx.AccountId = source.AccountID(Name, srcAccount)
 	tx.SourceTransactionId, _ = b.id(m, path, "transaction_id")
 
-	pending, _ := boolean(m, path, "pending", b.probs)
+	pending, _ := jsonpayload.Bool(m, path, "pending", b.probs)
 	tx.Status = fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED
 	if pending {
 		tx.Status = fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING
@@ -215,11 +216,11 @@ func (b *builder) transaction(v json.RawMessage, path, kind, cursor string) {
 	// Every date field present is checked, used or not.
 	var times [4]time.Time
 	for i, key := range [4]string{"authorized_datetime", "datetime", "authorized_date", "date"} {
-		if s, ok := str(m, path, key, key == "date", b.probs); ok {
+		if s, ok := jsonpayload.String(m, path, key, key == "date", b.probs); ok {
 			if i < 2 {
-				times[i], _ = timestamp(path+key, s, b.probs)
+				times[i], _ = jsonpayload.Timestamp(path+key, s, b.probs)
 			} else {
-				times[i], _ = date(path+key, s, b.probs)
+				times[i], _ = jsonpayload.Date(path+key, s, b.probs)
 			}
 		}
 	}
@@ -240,32 +241,32 @@ func (b *builder) transaction(v json.RawMessage, path, kind, cursor string) {
 		tx.Description = b.text(m, path, "name")
 	}
 	tx.MerchantName = b.text(m, path, "merchant_name")
-	if loc, ok := m["location"]; ok && !isNull(loc) {
-		if lm, ok := object(loc, path+"location", b.probs); ok {
+	if loc, ok := m["location"]; ok && !jsonpayload.IsNull(loc) {
+		if lm, ok := jsonpayload.Object(loc, path+"location", b.probs); ok {
 			// Plaid documents country as ISO 3166-1 alpha-2; anything else is
 			// left out rather than passed on.
-			if c, ok := str(lm, path+"location.", "country", false, b.probs); ok && isCountry(c) {
+			if c, ok := jsonpayload.String(lm, path+"location.", "country", false, b.probs); ok && isCountry(c) {
 				tx.Country = c
 			}
 			tx.City = b.text(lm, path+"location.", "city")
 		}
 	}
-	for i, cv := range array(m["counterparties"], path+"counterparties", b.probs) {
+	for i, cv := range jsonpayload.Array(m["counterparties"], path+"counterparties", b.probs) {
 		if i > 0 {
 			break
 		}
-		if cm, ok := object(cv, path+"counterparties[0]", b.probs); ok {
+		if cm, ok := jsonpayload.Object(cv, path+"counterparties[0]", b.probs); ok {
 			tx.Counterparty = b.text(cm, path+"counterparties[0].", "name")
 		}
 	}
-	pendingID, hasPendingID := str(m, path, "pending_transaction_id", false, b.probs)
+	pendingID, hasPendingID := jsonpayload.String(m, path, "pending_transaction_id", false, b.probs)
 	if hasPendingID && !pending {
 		if pendingID == "" || utf8.RuneCountInString(pendingID) > maxIDLen {
-			b.probs.add(path+"pending_transaction_id", "%s is not 1..%d characters", quote(pendingID), maxIDLen)
+			b.probs.Add(path+"pending_transaction_id", "%s is not 1..%d characters", source.Quote(pendingID), maxIDLen)
 		}
 		tx.PendingTransactionId = pendingID
 	}
-	if b.probs.count() > before {
+	if b.probs.Len() > before {
 		return
 	}
 
@@ -312,13 +313,13 @@ func firstSet(ts ...time.Time) time.Time {
 // has no ISO code; either way it must be an ISO 4217 code with a minor
 // unit, or the amount has no exact minor-unit form.
 func (b *builder) currency(m map[string]json.RawMessage, path string) string {
-	iso, hasISO := str(m, path, "iso_currency_code", false, b.probs)
-	unofficial, hasUnofficial := str(m, path, "unofficial_currency_code", false, b.probs)
+	iso, hasISO := jsonpayload.String(m, path, "iso_currency_code", false, b.probs)
+	unofficial, hasUnofficial := jsonpayload.String(m, path, "unofficial_currency_code", false, b.probs)
 	key, code := "iso_currency_code", iso
 	if !hasISO {
 		if !hasUnofficial {
-			if isNull(m["iso_currency_code"]) && isNull(m["unofficial_currency_code"]) {
-				b.probs.add(path+"iso_currency_code", "required: iso_currency_code and unofficial_currency_code are both null or missing")
+			if jsonpayload.IsNull(m["iso_currency_code"]) && jsonpayload.IsNull(m["unofficial_currency_code"]) {
+				b.probs.Add(path+"iso_currency_code", "required: iso_currency_code and unofficial_currency_code are both null or missing")
 			}
 			return ""
 		}
@@ -327,11 +328,11 @@ func (b *builder) currency(m map[string]json.RawMessage, path string) string {
 	exp, ok := money.Exponent(code)
 	switch {
 	case !ok && key == "unofficial_currency_code":
-		b.probs.add(path+key, "%s is not an ISO 4217 code and iso_currency_code is null: the amount cannot be expressed in exact minor units", quote(code))
+		b.probs.Add(path+key, "%s is not an ISO 4217 code and iso_currency_code is null: the amount cannot be expressed in exact minor units", source.Quote(code))
 	case !ok:
-		b.probs.add(path+key, "%s is not an ISO 4217 code", quote(code))
+		b.probs.Add(path+key, "%s is not an ISO 4217 code", source.Quote(code))
 	case exp == money.NoMinorUnit:
-		b.probs.add(path+key, "%s has no minor unit, so the amount cannot be expressed in minor units", quote(code))
+		b.probs.Add(path+key, "%s has no minor unit, so the amount cannot be expressed in minor units", source.Quote(code))
 	default:
 		return code
 	}
@@ -343,22 +344,22 @@ func (b *builder) currency(m map[string]json.RawMessage, path string) string {
 func (b *builder) amount(m map[string]json.RawMessage, path, currency string) int64 {
 	v := m["amount"]
 	switch {
-	case isNull(v):
-		b.probs.add(path+"amount", "required number")
+	case jsonpayload.IsNull(v):
+		b.probs.Add(path+"amount", "required number")
 		return 0
 	case v[0] != '-' && (v[0] < '0' || v[0] > '9'):
-		b.probs.add(path+"amount", "must be a number, not %s", kindOf(v))
+		b.probs.Add(path+"amount", "must be a number, not %s", jsonpayload.KindOf(v))
 		return 0
 	case currency == "":
 		return 0 // the currency's problem is already listed
 	}
 	n, err := money.ParseMinor(string(v), currency)
 	if err != nil {
-		b.probs.add(path+"amount", "%s", strings.TrimPrefix(err.Error(), "money: "))
+		b.probs.Add(path+"amount", "%s", strings.TrimPrefix(err.Error(), "money: "))
 		return 0
 	}
 	if n == math.MinInt64 {
-		b.probs.add(path+"amount", "%s %s overflows int64 minor units once negated", quote(string(v)), currency)
+		b.probs.Add(path+"amount", "%s %s overflows int64 minor units once negated", source.Quote(string(v)), currency)
 		return 0
 	}
 	return -n
@@ -366,8 +367,8 @@ func (b *builder) amount(m map[string]json.RawMessage, path, currency string) in
 
 // removed maps one entry of a sync page's removed list.
 func (b *builder) removed(v json.RawMessage, path string) {
-	before := b.probs.count()
-	m, ok := object(v, path, b.probs)
+	before := b.probs.Len()
+	m, ok := jsonpayload.Object(v, path, b.probs)
 	if !ok {
 		return
 	}
@@ -375,7 +376,7 @@ func (b *builder) removed(v json.RawMessage, path string) {
 	// (Plaid has sent it in removed[] since 2023).
 	srcAccount, _ := b.id(m, path+".", "account_id")
 	txID, _ := b.id(m, path+".", "transaction_id")
-	if b.probs.count() > before {
+	if b.probs.Len() > before {
 		return
 	}
 	accountID := source.AccountID(Name, srcAccount)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -18,11 +16,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/sourcetest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // ingestedAt and origin stand in for the Kafka record of every test payload.
 var (
@@ -114,34 +111,12 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("Parse: %v", perr)
 				}
 				golden += ".golden.jsonl"
-				for _, ev := range events {
-					line, err := schemas.MarshalJSON(ev)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got = append(append(got, line...), '\n')
-				}
+				got = sourcetest.Events(t, events)
 			} else {
-				var ve *source.ValidationError
-				if !errors.As(perr, &ve) || ve.Source != Name {
-					t.Fatalf("Parse: %T %v, want a *source.ValidationError from %s", perr, perr, Name)
-				}
 				golden += ".golden.err"
-				got = []byte(perr.Error() + "\n")
+				got = sourcetest.Rejection(t, perr, Name)
 			}
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (go test -update rewrites it)\n got: %s\nwant: %s", golden, got, want)
-			}
+			sourcetest.Golden(t, golden, got)
 		})
 	}
 }
@@ -225,42 +200,11 @@ func TestDetect(t *testing.T) {
 		}
 	}
 
-	const shared = "/work/shared/data"
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("other formats' fixtures not available (%v): skipping the cross-format check", err)
-	}
-	n := 0
-	err := filepath.WalkDir(shared, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if d.Name() == "plaid" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		switch filepath.Ext(path) {
-		case ".json", ".xml", ".ofx", ".qfx", ".csv":
-		default:
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		n++
+	sourcetest.EachOtherFixture(t, "plaid", func(path string, b []byte) {
 		if p.Detect(b) {
 			t.Errorf("Detect claims %s", path)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Error("no other format's fixture found")
-	}
 }
 
 func readFixture(t testing.TB, name string) []byte {
@@ -528,7 +472,7 @@ func TestProblemsAreBounded(t *testing.T) {
 	}
 	_, err := parse([]byte(getPage(txs...)))
 	var ve *source.ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) != maxProblems+1 || ve.Problems[maxProblems].Error() != "payload: 150 more problems not listed" {
+	if !errors.As(err, &ve) || len(ve.Problems) != source.MaxProblems+1 || ve.Problems[source.MaxProblems].Error() != "payload: 150 more problems not listed" {
 		t.Fatalf("Parse: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -25,26 +26,26 @@ var webhookTypes = []string{"TRANSACTIONS", "ITEM"}
 // detail: strings as they are, numbers and booleans as their JSON literal,
 // objects and arrays as compact JSON; nulls are left out.
 func (b *builder) webhook(top map[string]json.RawMessage) {
-	typ, okType := str(top, "", "webhook_type", true, b.probs)
-	code, okCode := str(top, "", "webhook_code", true, b.probs)
+	typ, okType := jsonpayload.String(top, "", "webhook_type", true, b.probs)
+	code, okCode := jsonpayload.String(top, "", "webhook_code", true, b.probs)
 	if okType && !slices.Contains(webhookTypes, typ) {
-		b.probs.add("webhook_type", "%s is not a webhook type this parser reads (TRANSACTIONS, ITEM)", quote(typ))
+		b.probs.Add("webhook_type", "%s is not a webhook type this parser reads (TRANSACTIONS, ITEM)", source.Quote(typ))
 	}
 	if okCode && (code == "" || len(code) > maxIDLen) {
-		b.probs.add("webhook_code", "%s is not 1..%d characters", quote(code), maxIDLen)
+		b.probs.Add("webhook_code", "%s is not 1..%d characters", source.Quote(code), maxIDLen)
 	}
 	connKey := "item_id"
-	if isNull(top["item_id"]) && !isNull(top["account_id"]) {
+	if jsonpayload.IsNull(top["item_id"]) && !jsonpayload.IsNull(top["account_id"]) {
 		connKey = "account_id"
 	}
 	conn, _ := b.id(top, "", connKey)
-	if b.probs.count() > 0 {
+	if b.probs.Len() > 0 {
 		return
 	}
 
 	keys := make([]string, 0, len(top))
 	for k := range top {
-		if k != "webhook_type" && k != "webhook_code" && k != connKey && !isNull(top[k]) {
+		if k != "webhook_type" && k != "webhook_code" && k != connKey && !jsonpayload.IsNull(top[k]) {
 			keys = append(keys, k)
 		}
 	}
@@ -58,7 +59,7 @@ func (b *builder) webhook(top map[string]json.RawMessage) {
 		var s string
 		switch v[0] {
 		case '"':
-			_ = json.Unmarshal(v, &s) // valid: checkDocument passed
+			_ = json.Unmarshal(v, &s) // valid: jsonpayload.CheckObject passed
 		case '{', '[':
 			var buf bytes.Buffer
 			_ = json.Compact(&buf, v)

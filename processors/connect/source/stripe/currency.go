@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fintraos/fintra/internal/money"
+	"github.com/fintraos/fintra/processors/connect/source"
 )
 
 // Stripe states every amount as an integer in "the currency's smallest
@@ -37,19 +38,19 @@ var stripeExponent = map[string]int{
 
 // currency maps a Stripe currency ("usd") to its ISO 4217 code ("USD"),
 // recording a problem when it is not one.
-func currency(p *problems, field, c string) (string, bool) {
+func currency(p *source.Problems, field, c string) (string, bool) {
 	if c == "" {
-		p.add(field, "required string")
+		p.Add(field, "required string")
 		return "", false
 	}
 	iso := strings.ToUpper(c)
 	exp, ok := money.Exponent(iso)
 	switch {
 	case !ok:
-		p.add(field, "%s is not an ISO 4217 code", quote(c))
+		p.Add(field, "%s is not an ISO 4217 code", source.QuoteControl(c))
 		return "", false
 	case exp == money.NoMinorUnit:
-		p.add(field, "%s has no minor unit", quote(c))
+		p.Add(field, "%s has no minor unit", source.QuoteControl(c))
 		return "", false
 	}
 	return iso, true
@@ -57,7 +58,7 @@ func currency(p *problems, field, c string) (string, bool) {
 
 // toMinor converts a Stripe amount in iso (an upper-case code that
 // currency accepted) to ISO 4217 minor units.
-func toMinor(p *problems, field string, amount int64, iso string) (int64, bool) {
+func toMinor(p *source.Problems, field string, amount int64, iso string) (int64, bool) {
 	isoExp, _ := money.Exponent(iso)
 	sExp, ok := stripeExponent[iso]
 	if !ok {
@@ -70,7 +71,7 @@ func toMinor(p *problems, field string, amount int64, iso string) (int64, bool) 
 			f *= 10
 		}
 		if amount > math.MaxInt64/f || amount < math.MinInt64/f {
-			p.add(field, "%d %s overflows int64 minor units", amount, iso)
+			p.Add(field, "%d %s overflows int64 minor units", amount, iso)
 			return 0, false
 		}
 		return amount * f, true
@@ -80,7 +81,7 @@ func toMinor(p *problems, field string, amount int64, iso string) (int64, bool) 
 			f *= 10
 		}
 		if amount%f != 0 {
-			p.add(field, "%d is not a whole number of %s minor units: Stripe states %s with %d decimals, ISO 4217 with %d", amount, iso, iso, sExp, isoExp)
+			p.Add(field, "%d is not a whole number of %s minor units: Stripe states %s with %d decimals, ISO 4217 with %d", amount, iso, iso, sExp, isoExp)
 			return 0, false
 		}
 		return amount / f, true

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
 
@@ -61,11 +63,11 @@ func (r *run) charge(at string, raw json.RawMessage, mode chargeMode) {
 		return // no money moved: a failed charge, or a change of metadata
 	}
 	if ch.Captured == nil {
-		r.p.add(join(at, "captured"), "required boolean")
+		r.p.Add(jsonpayload.Join(at, "captured"), "required boolean")
 	}
-	occurred, _ := unixTime(&r.p, join(at, "created"), ch.Created)
-	iso, okCur := currency(&r.p, join(at, "currency"), ch.Currency)
-	if !r.p.empty() || !okCur {
+	occurred, _ := unixTime(&r.p, jsonpayload.Join(at, "created"), ch.Created)
+	iso, okCur := currency(&r.p, jsonpayload.Join(at, "currency"), ch.Currency)
+	if r.p.Len() > 0 || !okCur {
 		return
 	}
 	captured := *ch.Captured
@@ -85,31 +87,31 @@ func (r *run) charge(at string, raw json.RawMessage, mode chargeMode) {
 		case "failed":
 			return
 		default:
-			r.p.add(join(at, "status"), "%s is not supported in a bare charge (only succeeded and failed; send the charge's events)", quote(ch.Status))
+			r.p.Add(jsonpayload.Join(at, "status"), "%s is not supported in a bare charge (only succeeded and failed; send the charge's events)", source.QuoteControl(ch.Status))
 			return
 		}
 	}
 	switch mode {
 	case chargeSucceeded, chargeCaptured:
 		if mode == chargeCaptured && !captured {
-			r.p.add(join(at, "captured"), "false in a charge.captured event")
+			r.p.Add(jsonpayload.Join(at, "captured"), "false in a charge.captured event")
 			return
 		}
 		e := base
 		if !captured {
 			e.typ, e.id, e.status = created, ch.ID+suffixAuth, pending
-			e.amount, _ = r.minor(join(at, "amount"), ch.Amount, iso)
+			e.amount, _ = r.minor(jsonpayload.Join(at, "amount"), ch.Amount, iso)
 			r.add(e)
 			return
 		}
 		// The captured amount is less than the authorised one after a
 		// partial capture; API versions before 2020 lack it.
 		amt, field := ch.AmountCaptured, "amount_captured"
-		if isNull(amt) {
+		if jsonpayload.IsNull(amt) {
 			amt, field = ch.Amount, "amount"
 		}
 		e.id, e.status = ch.ID, posted
-		e.amount, _ = r.minor(join(at, field), amt, iso)
+		e.amount, _ = r.minor(jsonpayload.Join(at, field), amt, iso)
 		if mode == chargeCaptured {
 			e.typ, e.supersedes = updated, ch.ID+suffixAuth
 			if !r.eventTime.IsZero() {
@@ -121,7 +123,7 @@ func (r *run) charge(at string, raw json.RawMessage, mode chargeMode) {
 		r.add(e)
 	case chargeExpired:
 		if captured {
-			r.p.add(join(at, "captured"), "true in a charge.expired event")
+			r.p.Add(jsonpayload.Join(at, "captured"), "true in a charge.expired event")
 			return
 		}
 		r.removeAuth(ch.ID, "authorization expired")
@@ -143,9 +145,9 @@ func (r *run) removeAuth(chargeID, reason string) {
 
 // chargeRefunds maps the refunds a charge.refunded event lists.
 func (r *run) chargeRefunds(at string, ch chargeObj) {
-	field := join(at, "refunds")
-	if isNull(ch.Refunds) {
-		r.p.add(field, "absent: the refunds cannot be identified (Stripe API versions from 2022-11-15 leave a charge's refunds out); subscribe to refund.created or charge.refund.updated instead")
+	field := jsonpayload.Join(at, "refunds")
+	if jsonpayload.IsNull(ch.Refunds) {
+		r.p.Add(field, "absent: the refunds cannot be identified (Stripe API versions from 2022-11-15 leave a charge's refunds out); subscribe to refund.created or charge.refund.updated instead")
 		return
 	}
 	var list []json.RawMessage
@@ -161,10 +163,10 @@ func (r *run) chargeRefunds(at string, ch chargeObj) {
 		if !r.decode(field, ch.Refunds, &l) {
 			return
 		}
-		field = join(field, "data")
+		field = jsonpayload.Join(field, "data")
 		list = l.Data
 	default:
-		r.p.add(field, "must be a list object, not %s", kindOf(ch.Refunds))
+		r.p.Add(field, "must be a list object, not %s", jsonpayload.KindOf(ch.Refunds))
 		return
 	}
 	for i, raw := range list {
@@ -197,17 +199,17 @@ func (r *run) refund(at string, raw json.RawMessage, parentCharge string) {
 	}
 	r.kind(at, re.Object, objRefund)
 	r.requireID(at, re.ID)
-	occurred, _ := unixTime(&r.p, join(at, "created"), re.Created)
-	amt, iso, ok := r.amount(join(at, "amount"), re.Amount, join(at, "currency"), re.Currency)
+	occurred, _ := unixTime(&r.p, jsonpayload.Join(at, "created"), re.Created)
+	amt, iso, ok := r.amount(jsonpayload.Join(at, "amount"), re.Amount, jsonpayload.Join(at, "currency"), re.Currency)
 	failed := false
 	switch re.Status {
 	case "", "pending", "requires_action", "succeeded":
 	case "failed", "canceled":
 		failed = true
 	default:
-		r.p.add(join(at, "status"), "%s is not a refund status (pending, requires_action, succeeded, failed, canceled)", quote(re.Status))
+		r.p.Add(jsonpayload.Join(at, "status"), "%s is not a refund status (pending, requires_action, succeeded, failed, canceled)", source.QuoteControl(re.Status))
 	}
-	if !ok || !r.p.empty() {
+	if !ok || r.p.Len() > 0 {
 		return
 	}
 	linked := parentCharge
@@ -217,7 +219,7 @@ func (r *run) refund(at string, raw json.RawMessage, parentCharge string) {
 	if linked == "" {
 		linked = expandableID(re.PaymentIntent)
 	}
-	out, ok := r.negate(join(at, "amount"), amt)
+	out, ok := r.negate(jsonpayload.Join(at, "amount"), amt)
 	if !ok {
 		return
 	}
@@ -271,9 +273,9 @@ func (r *run) dispute(at string, raw json.RawMessage, mode disputeMode) {
 	if mode == disputeNoMoney {
 		return
 	}
-	occurred, _ := unixTime(&r.p, join(at, "created"), dp.Created)
-	amt, iso, ok := r.amount(join(at, "amount"), dp.Amount, join(at, "currency"), dp.Currency)
-	if !ok || !r.p.empty() {
+	occurred, _ := unixTime(&r.p, jsonpayload.Join(at, "created"), dp.Created)
+	amt, iso, ok := r.amount(jsonpayload.Join(at, "amount"), dp.Amount, jsonpayload.Join(at, "currency"), dp.Currency)
+	if !ok || r.p.Len() > 0 {
 		return
 	}
 	inquiry := len(dp.Status) > 8 && dp.Status[:8] == "warning_"
@@ -290,7 +292,7 @@ func (r *run) dispute(at string, raw json.RawMessage, mode disputeMode) {
 		r.add(e)
 		return
 	}
-	out, ok := r.negate(join(at, "amount"), amt)
+	out, ok := r.negate(jsonpayload.Join(at, "amount"), amt)
 	if !ok {
 		return
 	}
@@ -367,13 +369,13 @@ func (r *run) authorization(at string, raw json.RawMessage, request bool) {
 	r.requireID(at, a.ID)
 	card := expandableID(a.Card)
 	if card == "" {
-		r.p.add(join(at, "card"), "required: the card (id or object with an id)")
+		r.p.Add(jsonpayload.Join(at, "card"), "required: the card (id or object with an id)")
 	}
 	if a.Approved == nil && !request {
-		r.p.add(join(at, "approved"), "required boolean")
+		r.p.Add(jsonpayload.Join(at, "approved"), "required boolean")
 	}
-	occurred, _ := unixTime(&r.p, join(at, "created"), a.Created)
-	if !r.p.empty() {
+	occurred, _ := unixTime(&r.p, jsonpayload.Join(at, "created"), a.Created)
+	if r.p.Len() > 0 {
 		return
 	}
 	e := entry{accountKey: card, id: a.ID, occurred: occurred}
@@ -398,16 +400,16 @@ func (r *run) authorization(at string, raw json.RawMessage, request bool) {
 		case a.Status == "closed":
 			return
 		case a.Status != "pending":
-			r.p.add(join(at, "status"), "%s is not an authorization status (pending, closed, reversed, expired)", quote(a.Status))
+			r.p.Add(jsonpayload.Join(at, "status"), "%s is not an authorization status (pending, closed, reversed, expired)", source.QuoteControl(a.Status))
 			return
 		}
 	}
-	amtRaw, amtField, cur, curField := a.Amount, join(at, "amount"), a.Currency, join(at, "currency")
+	amtRaw, amtField, cur, curField := a.Amount, jsonpayload.Join(at, "amount"), a.Currency, jsonpayload.Join(at, "currency")
 	if a.PendingRequest != nil {
-		amtRaw, amtField = a.PendingRequest.Amount, join(at, "pending_request.amount")
-		cur, curField = a.PendingRequest.Currency, join(at, "pending_request.currency")
+		amtRaw, amtField = a.PendingRequest.Amount, jsonpayload.Join(at, "pending_request.amount")
+		cur, curField = a.PendingRequest.Currency, jsonpayload.Join(at, "pending_request.currency")
 	} else if request {
-		r.p.add(join(at, "pending_request"), "required object in an issuing_authorization.request event")
+		r.p.Add(jsonpayload.Join(at, "pending_request"), "required object in an issuing_authorization.request event")
 		return
 	}
 	amt, iso, ok := r.amount(amtField, amtRaw, curField, cur)
@@ -447,11 +449,11 @@ func (r *run) issuingTxn(at string, raw json.RawMessage, emit bool) {
 	}
 	card := expandableID(t.Card)
 	if card == "" {
-		r.p.add(join(at, "card"), "required: the card (id or object with an id)")
+		r.p.Add(jsonpayload.Join(at, "card"), "required: the card (id or object with an id)")
 	}
-	occurred, _ := unixTime(&r.p, join(at, "created"), t.Created)
-	amt, iso, ok := r.amount(join(at, "amount"), t.Amount, join(at, "currency"), t.Currency)
-	if !ok || !r.p.empty() {
+	occurred, _ := unixTime(&r.p, jsonpayload.Join(at, "created"), t.Created)
+	amt, iso, ok := r.amount(jsonpayload.Join(at, "amount"), t.Amount, jsonpayload.Join(at, "currency"), t.Currency)
+	if !ok || r.p.Len() > 0 {
 		return
 	}
 	e := entry{typ: created, accountKey: card, id: t.ID, status: posted, amount: amt, currency: iso, occurred: occurred}
@@ -464,7 +466,7 @@ func (r *run) issuingTxn(at string, raw json.RawMessage, emit bool) {
 
 // minor reads an integer amount in Stripe units and converts it.
 func (r *run) minor(field string, raw json.RawMessage, iso string) (int64, bool) {
-	n, ok := integer(&r.p, field, raw)
+	n, ok := jsonpayload.Integer(raw, field, &r.p)
 	if !ok {
 		return 0, false
 	}

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -131,7 +132,7 @@ type head struct {
 // run is one Parse call.
 type run struct {
 	pl      source.Payload
-	p       problems
+	p       source.Problems
 	account string // the merchant's source account id
 	// eventTime is the envelope's "created", when there is an envelope: the
 	// time of a change that the object's own "created" does not date
@@ -143,24 +144,24 @@ type run struct {
 // Parse turns one Stripe event or object into zero or more events, or
 // returns a *source.ValidationError.
 func (*Parser) Parse(pl source.Payload) ([]*fintrav1.Event, error) {
-	if err := checkDocument(pl.Bytes); err != nil {
+	if err := jsonpayload.CheckDocument(Name, pl.Bytes, MaxPayload, maxDepth); err != nil {
 		return nil, err
 	}
 	if b := bytes.TrimLeft(pl.Bytes, " \t\r\n"); b[0] != '{' {
-		return nil, fatal("payload", "not a JSON object")
+		return nil, source.Fatal(Name, "payload", "not a JSON object")
 	}
 	var h head
 	if err := json.Unmarshal(pl.Bytes, &h); err != nil {
-		return nil, decodeError("", err)
+		return nil, jsonpayload.DecodeError(Name, "", err)
 	}
 	if len(h.Object) > 0 && h.Object[0] == '{' {
-		return nil, fatal("object", "is an object: this is the data member of a Stripe event without its envelope (id, type, created); send the whole event")
+		return nil, source.Fatal(Name, "object", "is an object: this is the data member of a Stripe event without its envelope (id, type, created); send the whole event")
 	}
 	var obj string
-	if isNull(h.Object) || json.Unmarshal(h.Object, &obj) != nil {
-		return nil, fatal("object", "required string naming the Stripe object (event, charge, refund, dispute, issuing.authorization, issuing.transaction)")
+	if jsonpayload.IsNull(h.Object) || json.Unmarshal(h.Object, &obj) != nil {
+		return nil, source.Fatal(Name, "object", "required string naming the Stripe object (event, charge, refund, dispute, issuing.authorization, issuing.transaction)")
 	}
-	r := &run{pl: pl, account: pl.Key}
+	r := &run{pl: pl, account: pl.Key, p: source.Problems{Source: Name, Field: "payload"}}
 	if r.account == "" {
 		r.account = DefaultAccount
 	}
@@ -169,7 +170,7 @@ func (*Parser) Parse(pl source.Payload) ([]*fintrav1.Event, error) {
 	} else {
 		r.bare(obj)
 	}
-	if err := r.p.err(); err != nil {
+	if err := r.p.Err(); err != nil {
 		return nil, err
 	}
 	return r.events()
@@ -178,16 +179,16 @@ func (*Parser) Parse(pl source.Payload) ([]*fintrav1.Event, error) {
 // event reads an Event envelope and dispatches on its type.
 func (r *run) event(h *head) {
 	var id, typ string
-	if isNull(h.ID) || json.Unmarshal(h.ID, &id) != nil || id == "" {
-		r.p.add("id", "required non-empty string")
+	if jsonpayload.IsNull(h.ID) || json.Unmarshal(h.ID, &id) != nil || id == "" {
+		r.p.Add("id", "required non-empty string")
 	}
-	if isNull(h.Type) || json.Unmarshal(h.Type, &typ) != nil || typ == "" {
-		r.p.add("type", "required non-empty string")
+	if jsonpayload.IsNull(h.Type) || json.Unmarshal(h.Type, &typ) != nil || typ == "" {
+		r.p.Add("type", "required non-empty string")
 	}
-	if !isNull(h.Account) {
+	if !jsonpayload.IsNull(h.Account) {
 		var acct string
 		if json.Unmarshal(h.Account, &acct) != nil || acct == "" {
-			r.p.add("account", "must be a non-empty string (the Connect account id)")
+			r.p.Add("account", "must be a non-empty string (the Connect account id)")
 		} else {
 			r.account = acct
 		}
@@ -195,10 +196,10 @@ func (r *run) event(h *head) {
 	if t, ok := unixTime(&r.p, "created", h.Created); ok {
 		r.eventTime = t
 	}
-	if h.Data == nil || isNull(h.Data.Object) || h.Data.Object[0] != '{' {
-		r.p.add("data.object", "required object")
+	if h.Data == nil || jsonpayload.IsNull(h.Data.Object) || h.Data.Object[0] != '{' {
+		r.p.Add("data.object", "required object")
 	}
-	if !r.p.empty() {
+	if r.p.Len() > 0 {
 		return
 	}
 	const at = "data.object"
@@ -233,7 +234,7 @@ func (r *run) event(h *head) {
 	case "issuing_transaction.updated":
 		r.issuingTxn(at, obj, false)
 	default:
-		r.p.add("type", "stripe event type %s is not supported", quote(typ))
+		r.p.Add("type", "stripe event type %s is not supported", source.QuoteControl(typ))
 	}
 }
 
@@ -253,15 +254,15 @@ func (r *run) bare(obj string) {
 	case objIssuingTxn:
 		r.issuingTxn("", b, true)
 	default:
-		r.p.add("object", "stripe object %s is not supported (only event, charge, refund, dispute, issuing.authorization, issuing.transaction)", quote(obj))
+		r.p.Add("object", "stripe object %s is not supported (only event, charge, refund, dispute, issuing.authorization, issuing.transaction)", source.QuoteControl(obj))
 	}
 }
 
 // decode unmarshals an object into v, recording a type error as a problem.
 func (r *run) decode(at string, raw json.RawMessage, v any) bool {
 	if err := json.Unmarshal(raw, v); err != nil {
-		ve := decodeError(at, err).(*source.ValidationError)
-		r.p.list = append(r.p.list, ve.Problems...)
+		ve := jsonpayload.DecodeError(Name, at, err).(*source.ValidationError)
+		r.p.Append(ve.Problems...)
 		return false
 	}
 	return true
@@ -272,20 +273,20 @@ func (r *run) decode(at string, raw json.RawMessage, v any) bool {
 // leave it out.
 func (r *run) kind(at, got, want string) {
 	if got != "" && got != want {
-		r.p.add(join(at, "object"), "%s is not a %s", quote(got), want)
+		r.p.Add(jsonpayload.Join(at, "object"), "%s is not a %s", source.QuoteControl(got), want)
 	}
 }
 
 func (r *run) requireID(at, id string) {
 	if id == "" {
-		r.p.add(join(at, "id"), "required non-empty string")
+		r.p.Add(jsonpayload.Join(at, "id"), "required non-empty string")
 	}
 }
 
 // expandableID is the id of an expandable field: a string id, an expanded
 // object's "id", or "" when null or absent.
 func expandableID(raw json.RawMessage) string {
-	if isNull(raw) {
+	if jsonpayload.IsNull(raw) {
 		return ""
 	}
 	var s string
@@ -307,7 +308,7 @@ func expandableID(raw json.RawMessage) string {
 // amount reads an amount and currency and converts them to ISO minor units.
 func (r *run) amount(amountField string, raw json.RawMessage, currencyField, cur string) (int64, string, bool) {
 	iso, okCur := currency(&r.p, currencyField, cur)
-	n, okAmt := integer(&r.p, amountField, raw)
+	n, okAmt := jsonpayload.Integer(raw, amountField, &r.p)
 	if !okCur || !okAmt {
 		return 0, "", false
 	}
@@ -318,7 +319,7 @@ func (r *run) amount(amountField string, raw json.RawMessage, currencyField, cur
 // negate flips a sign, refusing the one int64 that has no opposite.
 func (r *run) negate(field string, n int64) (int64, bool) {
 	if n == -n && n != 0 {
-		r.p.add(field, "%d cannot be negated in an int64", n)
+		r.p.Add(field, "%d cannot be negated in an int64", n)
 		return 0, false
 	}
 	return -n, true
@@ -355,13 +356,13 @@ func (r *run) events() ([]*fintrav1.Event, error) {
 	for _, e := range r.entries {
 		ev := e.event(r.pl)
 		if seen[ev.EventId] {
-			r.p.add("payload", "transaction %s appears twice", quote(e.id))
+			r.p.Add("payload", "transaction %s appears twice", source.QuoteControl(e.id))
 			continue
 		}
 		seen[ev.EventId] = true
 		out = append(out, ev)
 	}
-	if err := r.p.err(); err != nil {
+	if err := r.p.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil

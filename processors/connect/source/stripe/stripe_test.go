@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,11 +18,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/sourcetest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // ingestedAt and origin stand in for the Kafka record of every test payload.
 var (
@@ -187,33 +185,11 @@ func golden(t *testing.T, base string, events []*fintrav1.Event, perr error) {
 	var got []byte
 	path := base + ".golden.jsonl"
 	if perr != nil {
-		var ve *source.ValidationError
-		if !errors.As(perr, &ve) || ve.Source != Name || len(ve.Problems) == 0 {
-			t.Fatalf("Parse: %T %v, want a *source.ValidationError from %s", perr, perr, Name)
-		}
 		path = base + ".golden.err"
-		got = []byte(perr.Error() + "\n")
+		got = sourcetest.Rejection(t, perr, Name)
 	}
-	for _, ev := range events {
-		line, err := schemas.MarshalJSON(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(append(got, line...), '\n')
-	}
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n got: %s\nwant: %s", path, got, want)
-	}
+	got = append(got, sourcetest.Events(t, events)...)
+	sourcetest.Golden(t, path, got)
 }
 
 // TestGolden parses every fixture file and every case into its golden:
@@ -442,16 +418,16 @@ func TestToMinor(t *testing.T) {
 		{"IQD", 5, 50, ""},
 		{"MGA", 1 << 62, 0, "x: 4611686018427387904 MGA overflows int64 minor units"},
 	} {
-		var p problems
+		p := source.Problems{Source: Name, Field: "payload"}
 		got, ok := toMinor(&p, "x", tc.in, tc.cur)
 		if tc.err != "" {
-			if ok || p.err() == nil || p.err().Error() != tc.err {
-				t.Errorf("%d %s: %d %v, want error %q", tc.in, tc.cur, got, p.err(), tc.err)
+			if ok || p.Err() == nil || p.Err().Error() != tc.err {
+				t.Errorf("%d %s: %d %v, want error %q", tc.in, tc.cur, got, p.Err(), tc.err)
 			}
 			continue
 		}
 		if !ok || got != tc.want {
-			t.Errorf("%d %s = %d %v, want %d", tc.in, tc.cur, got, p.err(), tc.want)
+			t.Errorf("%d %s = %d %v, want %d", tc.in, tc.cur, got, p.Err(), tc.want)
 		}
 	}
 }

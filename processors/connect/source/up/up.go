@@ -17,6 +17,7 @@ import (
 
 	"github.com/fintraos/fintra/internal/money"
 	"github.com/fintraos/fintra/processors/connect/source"
+	"github.com/fintraos/fintra/processors/connect/source/jsonpayload"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -58,16 +59,16 @@ func (*Parser) Detect(payload []byte) bool {
 		return false
 	}
 	found := false
-	eachKey(payload, func(key, val []byte) bool {
+	jsonpayload.EachKey(payload, func(key, val []byte) bool {
 		if string(key) != "data" {
 			return true
 		}
 		res := val
 		if len(val) > 0 && val[0] == '[' {
-			i := skipSpace(val, 1)
+			i := jsonpayload.SkipSpace(val, 1)
 			res = val[i:]
 		}
-		eachKey(res, func(key, val []byte) bool {
+		jsonpayload.EachKey(res, func(key, val []byte) bool {
 			if string(key) == "type" {
 				found = string(val) == `"transactions"` || string(val) == `"webhook-events"`
 				return false
@@ -82,26 +83,26 @@ func (*Parser) Detect(payload []byte) bool {
 // Parse turns one Up document into its events, in document order. It
 // returns a *source.ValidationError listing every broken rule.
 func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
-	if err := checkDocument(p.Bytes); err != nil {
+	if err := jsonpayload.CheckObject(Name, p.Bytes, MaxPayload, maxDepth); err != nil {
 		return nil, err
 	}
-	var probs problems
-	top, ok := object(p.Bytes, "payload", &probs)
+	probs := source.Problems{Source: Name, Field: "payload"}
+	top, ok := jsonpayload.Object(p.Bytes, "payload", &probs)
 	if !ok {
-		return nil, probs.err()
+		return nil, probs.Err()
 	}
 	b := builder{p: p, probs: &probs, ids: map[string]string{}}
 	switch data := top["data"]; {
-	case isNull(data):
-		probs.add("data", "required: a transactions or webhook-events resource, or a list of them")
+	case jsonpayload.IsNull(data):
+		probs.Add("data", "required: a transactions or webhook-events resource, or a list of them")
 	case data[0] == '[':
-		for i, v := range array(data, "data", &probs) {
+		for i, v := range jsonpayload.Array(data, "data", &probs) {
 			b.resource(v, "data["+strconv.Itoa(i)+"]")
 		}
 	default:
 		b.resource(data, "data")
 	}
-	if err := probs.err(); err != nil {
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	if b.events == nil {
@@ -113,7 +114,7 @@ func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
 // builder accumulates the events of one payload.
 type builder struct {
 	p      source.Payload
-	probs  *problems
+	probs  *source.Problems
 	events []*fintrav1.Event
 	ids    map[string]string // event id -> path of the resource that produced it
 }
@@ -122,7 +123,7 @@ type builder struct {
 // produced its id: the same transaction twice in one page is a problem.
 func (b *builder) emit(path string, ev *fintrav1.Event) {
 	if prev, dup := b.ids[ev.EventId]; dup {
-		b.probs.add(path, "same event as %s (a resource listed twice)", prev)
+		b.probs.Add(path, "same event as %s (a resource listed twice)", prev)
 		return
 	}
 	b.ids[ev.EventId] = path
@@ -134,11 +135,11 @@ func (b *builder) emit(path string, ev *fintrav1.Event) {
 }
 
 func (b *builder) resource(v json.RawMessage, path string) {
-	m, ok := object(v, path, b.probs)
+	m, ok := jsonpayload.Object(v, path, b.probs)
 	if !ok {
 		return
 	}
-	typ, ok := str(m, path+".", "type", true, b.probs)
+	typ, ok := jsonpayload.String(m, path+".", "type", true, b.probs)
 	if !ok {
 		return
 	}
@@ -148,18 +149,18 @@ func (b *builder) resource(v json.RawMessage, path string) {
 	case "webhook-events":
 		b.webhookEvent(m, path)
 	default:
-		b.probs.add(path+".type", "%s is not a resource this parser reads (transactions, webhook-events)", quote(typ))
+		b.probs.Add(path+".type", "%s is not a resource this parser reads (transactions, webhook-events)", source.Quote(typ))
 	}
 }
 
 // id reads a required identifier of 1..maxIDLen characters.
 func (b *builder) id(m map[string]json.RawMessage, path, key string) (string, bool) {
-	s, ok := str(m, path, key, true, b.probs)
+	s, ok := jsonpayload.String(m, path, key, true, b.probs)
 	if !ok {
 		return "", false
 	}
 	if n := utf8.RuneCountInString(s); n == 0 || n > maxIDLen {
-		b.probs.add(path+key, "%s is not 1..%d characters", quote(s), maxIDLen)
+		b.probs.Add(path+key, "%s is not 1..%d characters", source.Quote(s), maxIDLen)
 		return "", false
 	}
 	return s, true
@@ -167,12 +168,12 @@ func (b *builder) id(m map[string]json.RawMessage, path, key string) (string, bo
 
 // text reads an optional free-text field of at most maxTextLen characters.
 func (b *builder) text(m map[string]json.RawMessage, path, key string) string {
-	s, ok := str(m, path, key, false, b.probs)
+	s, ok := jsonpayload.String(m, path, key, false, b.probs)
 	if !ok {
 		return ""
 	}
 	if n := utf8.RuneCountInString(s); n > maxTextLen {
-		b.probs.add(path+key, "is %d characters, over the limit of %d", n, maxTextLen)
+		b.probs.Add(path+key, "is %d characters, over the limit of %d", n, maxTextLen)
 		return ""
 	}
 	return s
@@ -181,35 +182,35 @@ func (b *builder) text(m map[string]json.RawMessage, path, key string) string {
 // member returns the object at m[key], which is required.
 func (b *builder) member(m map[string]json.RawMessage, path, key string) (map[string]json.RawMessage, bool) {
 	v := m[key]
-	if isNull(v) {
-		b.probs.add(path+key, "required object")
+	if jsonpayload.IsNull(v) {
+		b.probs.Add(path+key, "required object")
 		return nil, false
 	}
-	return object(v, path+key, b.probs)
+	return jsonpayload.Object(v, path+key, b.probs)
 }
 
 // relatedID returns relationships.<name>.data.id, or "" when the
 // relationship or its data is absent or null.
 func (b *builder) relatedID(rel map[string]json.RawMessage, path, name string, required bool) string {
 	r := rel[name]
-	if isNull(r) {
+	if jsonpayload.IsNull(r) {
 		if required {
-			b.probs.add(path+name, "required object")
+			b.probs.Add(path+name, "required object")
 		}
 		return ""
 	}
-	rm, ok := object(r, path+name, b.probs)
+	rm, ok := jsonpayload.Object(r, path+name, b.probs)
 	if !ok {
 		return ""
 	}
 	d := rm["data"]
-	if isNull(d) {
+	if jsonpayload.IsNull(d) {
 		if required {
-			b.probs.add(path+name+".data", "required object")
+			b.probs.Add(path+name+".data", "required object")
 		}
 		return ""
 	}
-	dm, ok := object(d, path+name+".data", b.probs)
+	dm, ok := jsonpayload.Object(d, path+name+".data", b.probs)
 	if !ok {
 		return ""
 	}
@@ -222,7 +223,7 @@ func (b *builder) relatedID(rel map[string]json.RawMessage, path, name string, r
 // that supersedes id, so that HELD then SETTLED nets to the settled amount
 // and a SETTLED seen alone (or before its HELD) counts once.
 func (b *builder) transaction(m map[string]json.RawMessage, path string) {
-	before := b.probs.count()
+	before := b.probs.Len()
 	p := path + "."
 	txID, _ := b.id(m, p, "id")
 	attrs, okA := b.member(m, p, "attributes")
@@ -234,7 +235,7 @@ func (b *builder) transaction(m map[string]json.RawMessage, path string) {
 	srcAccount := b.relatedID(rels, pr, "account", true)
 
 	tx := &fintrav1.Transaction{Source: Name, SourceAccountId: srcAccount, AccountId: source.AccountID(Name, srcAccount)}
-	status, _ := str(attrs, pa, "status", true, b.probs)
+	status, _ := jsonpayload.String(attrs, pa, "status", true, b.probs)
 	switch status {
 	case "HELD":
 		tx.Status = fintrav1.TransactionStatus_TRANSACTION_STATUS_PENDING
@@ -242,21 +243,21 @@ func (b *builder) transaction(m map[string]json.RawMessage, path string) {
 		tx.Status = fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED
 	case "":
 	default:
-		b.probs.add(pa+"status", "%s is not one of HELD, SETTLED", quote(status))
+		b.probs.Add(pa+"status", "%s is not one of HELD, SETTLED", source.Quote(status))
 	}
 	tx.AmountMinor, tx.Currency = b.amount(attrs, pa+"amount")
 
-	if s, ok := str(attrs, pa, "createdAt", true, b.probs); ok {
-		if t, ok := timestamp(pa+"createdAt", s, b.probs); ok {
+	if s, ok := jsonpayload.String(attrs, pa, "createdAt", true, b.probs); ok {
+		if t, ok := jsonpayload.Timestamp(pa+"createdAt", s, b.probs); ok {
 			tx.OccurredAt = timestamppb.New(t)
 		}
 	}
-	if s, ok := str(attrs, pa, "settledAt", false, b.probs); ok {
-		if t, ok := timestamp(pa+"settledAt", s, b.probs); ok {
+	if s, ok := jsonpayload.String(attrs, pa, "settledAt", false, b.probs); ok {
+		if t, ok := jsonpayload.Timestamp(pa+"settledAt", s, b.probs); ok {
 			tx.PostedAt = timestamppb.New(t)
 		}
 		if status == "HELD" {
-			b.probs.add(pa+"settledAt", "must be null while status is HELD")
+			b.probs.Add(pa+"settledAt", "must be null while status is HELD")
 		}
 	}
 	raw := b.text(attrs, pa, "rawText")
@@ -268,7 +269,7 @@ func (b *builder) transaction(m map[string]json.RawMessage, path string) {
 		// description is all there is.
 		tx.Description, tx.MerchantName = raw, desc
 	}
-	if b.probs.count() > before {
+	if b.probs.Len() > before {
 		return
 	}
 
@@ -300,41 +301,41 @@ func (b *builder) amount(attrs map[string]json.RawMessage, path string) (int64, 
 		return 0, ""
 	}
 	p := path + "."
-	before := b.probs.count()
-	cur, _ := str(m, p, "currencyCode", true, b.probs)
+	before := b.probs.Len()
+	cur, _ := jsonpayload.String(m, p, "currencyCode", true, b.probs)
 	if cur != "" {
 		exp, ok := money.Exponent(cur)
 		switch {
 		case !ok:
-			b.probs.add(p+"currencyCode", "%s is not an ISO 4217 code", quote(cur))
+			b.probs.Add(p+"currencyCode", "%s is not an ISO 4217 code", source.Quote(cur))
 		case exp == money.NoMinorUnit:
-			b.probs.add(p+"currencyCode", "%s has no minor unit, so the amount cannot be expressed in minor units", quote(cur))
+			b.probs.Add(p+"currencyCode", "%s has no minor unit, so the amount cannot be expressed in minor units", source.Quote(cur))
 		}
 	}
-	value, okValue := str(m, p, "value", true, b.probs)
+	value, okValue := jsonpayload.String(m, p, "value", true, b.probs)
 	var base int64
 	switch v := m["valueInBaseUnits"]; {
-	case isNull(v):
-		b.probs.add(p+"valueInBaseUnits", "required integer")
+	case jsonpayload.IsNull(v):
+		b.probs.Add(p+"valueInBaseUnits", "required integer")
 	case v[0] != '-' && (v[0] < '0' || v[0] > '9'):
-		b.probs.add(p+"valueInBaseUnits", "must be an integer, not %s", kindOf(v))
+		b.probs.Add(p+"valueInBaseUnits", "must be an integer, not %s", jsonpayload.KindOf(v))
 	default:
 		n, err := strconv.ParseInt(string(v), 10, 64)
 		if err != nil {
-			b.probs.add(p+"valueInBaseUnits", "%s is not an integer that fits in 64 bits", quote(string(v)))
+			b.probs.Add(p+"valueInBaseUnits", "%s is not an integer that fits in 64 bits", source.Quote(string(v)))
 		}
 		base = n
 	}
-	if b.probs.count() > before || !okValue {
+	if b.probs.Len() > before || !okValue {
 		return 0, ""
 	}
 	n, err := money.ParseMinor(value, cur)
 	if err != nil {
-		b.probs.add(p+"value", "%s", strings.TrimPrefix(err.Error(), "money: "))
+		b.probs.Add(p+"value", "%s", strings.TrimPrefix(err.Error(), "money: "))
 		return 0, ""
 	}
 	if n != base {
-		b.probs.add(path, "value %s is %d minor units of %s but valueInBaseUnits is %d", quote(value), n, cur, base)
+		b.probs.Add(path, "value %s is %d minor units of %s but valueInBaseUnits is %d", source.Quote(value), n, cur, base)
 		return 0, ""
 	}
 	return base, cur
@@ -346,7 +347,7 @@ func (b *builder) amount(attrs map[string]json.RawMessage, path string) (int64, 
 // TRANSACTION_SETTLED, PING, and types Up adds later) is a ConnectionEvent
 // on the webhook: the connection worker fetches the transaction it names.
 func (b *builder) webhookEvent(m map[string]json.RawMessage, path string) {
-	before := b.probs.count()
+	before := b.probs.Len()
 	p := path + "."
 	eventID, _ := b.id(m, p, "id")
 	attrs, okA := b.member(m, p, "attributes")
@@ -354,34 +355,34 @@ func (b *builder) webhookEvent(m map[string]json.RawMessage, path string) {
 		return
 	}
 	pa := p + "attributes."
-	eventType, ok := str(attrs, pa, "eventType", true, b.probs)
+	eventType, ok := jsonpayload.String(attrs, pa, "eventType", true, b.probs)
 	if ok && !isEventType(eventType) {
-		b.probs.add(pa+"eventType", "%s is not 1..%d characters of [A-Z_]", quote(eventType), maxIDLen)
+		b.probs.Add(pa+"eventType", "%s is not 1..%d characters of [A-Z_]", source.Quote(eventType), maxIDLen)
 	}
-	created, okC := str(attrs, pa, "createdAt", true, b.probs)
+	created, okC := jsonpayload.String(attrs, pa, "createdAt", true, b.probs)
 	var occurred time.Time
 	if okC {
-		occurred, _ = timestamp(pa+"createdAt", created, b.probs)
+		occurred, _ = jsonpayload.Timestamp(pa+"createdAt", created, b.probs)
 	}
 	var webhookID, txID string
-	if r := m["relationships"]; !isNull(r) {
-		if rels, ok := object(r, p+"relationships", b.probs); ok {
+	if r := m["relationships"]; !jsonpayload.IsNull(r) {
+		if rels, ok := jsonpayload.Object(r, p+"relationships", b.probs); ok {
 			pr := p + "relationships."
 			webhookID = b.relatedID(rels, pr, "webhook", false)
 			txID = b.relatedID(rels, pr, "transaction", strings.HasPrefix(eventType, "TRANSACTION_"))
 		}
 	} else if strings.HasPrefix(eventType, "TRANSACTION_") {
-		b.probs.add(p+"relationships", "required object: a %s event names its transaction", eventType)
+		b.probs.Add(p+"relationships", "required object: a %s event names its transaction", eventType)
 	}
 
 	if eventType == "TRANSACTION_DELETED" {
 		account := b.p.Key
 		if account == "" {
-			b.probs.add(path, "TRANSACTION_DELETED names no account: the record key must be the Up account id of transaction %s", quote(txID))
+			b.probs.Add(path, "TRANSACTION_DELETED names no account: the record key must be the Up account id of transaction %s", source.Quote(txID))
 		} else if !utf8.ValidString(account) || utf8.RuneCountInString(account) > maxIDLen {
-			b.probs.add(path, "record key %s is not an Up account id of 1..%d characters", quote(account), maxIDLen)
+			b.probs.Add(path, "record key %s is not an Up account id of 1..%d characters", source.Quote(account), maxIDLen)
 		}
-		if b.probs.count() > before {
+		if b.probs.Len() > before {
 			return
 		}
 		accountID := source.AccountID(Name, account)
@@ -406,10 +407,10 @@ func (b *builder) webhookEvent(m map[string]json.RawMessage, path string) {
 	if conn == "" {
 		conn = txID
 	}
-	if conn == "" && b.probs.count() == before {
-		b.probs.add(p+"relationships", "names neither a webhook nor a transaction: no connection to notify")
+	if conn == "" && b.probs.Len() == before {
+		b.probs.Add(p+"relationships", "names neither a webhook nor a transaction: no connection to notify")
 	}
-	if b.probs.count() > before {
+	if b.probs.Len() > before {
 		return
 	}
 	detail := map[string]string{"webhook_event_id": eventID, "created_at": created}
