@@ -35,9 +35,17 @@ func (p *Problems) Add(field, rule string, args ...any) {
 	p.list = append(p.list, FieldError{Field: field, Rule: rule})
 }
 
-// Append records problems as they are, past MaxProblems too. stripe and
-// adyen add their decoding errors this way.
-func (p *Problems) Append(list ...FieldError) { p.list = append(p.list, list...) }
+// Append records problems already formed (stripe and adyen add their
+// decoding errors this way), within the same MaxProblems bound as Add.
+func (p *Problems) Append(list ...FieldError) {
+	for _, e := range list {
+		if len(p.list) >= MaxProblems {
+			p.dropped++
+			continue
+		}
+		p.list = append(p.list, e)
+	}
+}
 
 // Len is the number of problems recorded, listed or not.
 func (p *Problems) Len() int { return len(p.list) + p.dropped }

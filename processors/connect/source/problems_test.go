@@ -54,3 +54,14 @@ func TestQuote(t *testing.T) {
 		t.Errorf("Printable cut: %q", got)
 	}
 }
+
+func TestAppendKeepsTheBound(t *testing.T) {
+	p := Problems{Source: "x", Field: "payload"}
+	for range MaxProblems + 3 {
+		p.Append(FieldError{Field: "f", Rule: "r"})
+	}
+	err := p.Err().(*ValidationError)
+	if n := len(err.Problems); n != MaxProblems+1 || err.Problems[n-1].Rule != "3 more problems not listed" {
+		t.Fatalf("%d problems, last %v", n, err.Problems[n-1])
+	}
+}
