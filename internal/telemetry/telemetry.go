@@ -28,8 +28,10 @@ type Metrics struct {
 	mu     sync.Mutex
 	stages map[string]*Stage
 
-	latency *prometheus.HistogramVec
-	lag     *prometheus.GaugeVec
+	latency      *prometheus.HistogramVec
+	lag          *prometheus.GaugeVec
+	batchSize    *prometheus.HistogramVec
+	writeLatency *prometheus.HistogramVec
 	// lags mirrors the lag gauge per group (summed over topics) for
 	// progress lines, which should not have to scrape.
 	lags sync.Map // group -> map[topic]int64 under mu
@@ -52,11 +54,21 @@ func New() *Metrics {
 			Name: "fintra_consumer_lag",
 			Help: "Records not yet consumed by a group, summed over partitions.",
 		}, []string{"group", "topic"}),
+		batchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "fintra_sink_batch_records",
+			Help:    "Records per batch a sink wrote.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 16),
+		}, []string{"sink"}),
+		writeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "fintra_sink_write_seconds",
+			Help:    "Time a sink took to make a batch durable, retries included.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 18),
+		}, []string{"sink"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.latency, m.lag, stageCollector{m},
+		m.latency, m.lag, m.batchSize, m.writeLatency, stageCollector{m},
 	)
 	return m
 }
@@ -108,6 +120,12 @@ func (m *Metrics) Lag(group string) (int64, bool) {
 		total += l
 	}
 	return total, true
+}
+
+// ObserveWrite records one durable batch write of a sink.
+func (m *Metrics) ObserveWrite(sink string, records int, d time.Duration) {
+	m.batchSize.WithLabelValues(sink).Observe(float64(records))
+	m.writeLatency.WithLabelValues(sink).Observe(d.Seconds())
 }
 
 // Stage counts what one processor or sink did.
