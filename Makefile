@@ -7,7 +7,7 @@ PROTOC_GEN_GO_VERSION := v1.36.10
 STATICCHECK_VERSION := v0.7.0
 BUF := $(TOOLS)/node_modules/.bin/buf
 
-.PHONY: all build demo test test-unit test-race lint bench proto tools fmt clean
+.PHONY: all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean
 
 all: build
 
@@ -18,9 +18,22 @@ build:
 demo: build
 	./bin/fintra demo --events 20000
 
-## test: every test tier that runs here (unit, processor, golden, integration on the embedded broker).
+## test: every test tier (unit, processor, golden, integration on the embedded broker and
+## against the real PostgreSQL, Redis and S3 servers that deploy/local/services.sh starts).
 test:
+	@if deploy/local/services.sh up; then eval "$$(deploy/local/services.sh env)"; \
+	else echo "make test: the local services did not start; the tests that need PostgreSQL, Redis or S3 skip (and fail when CI is set)" >&2; fi; \
 	$(GO) test -race -count=1 ./...
+
+## services-up / services-down: the local PostgreSQL, Redis and S3 servers (deploy/local/README.md).
+services-up:
+	deploy/local/services.sh up
+services-down:
+	deploy/local/services.sh down
+
+## test-services: the services script's own test (install, start twice, real clients, stop).
+test-services:
+	deploy/local/services_test.sh
 
 test-short:
 	$(GO) test -short -count=1 ./...
