@@ -48,6 +48,9 @@ type DemoConfig struct {
 	Timeout time.Duration
 	Metrics *telemetry.Metrics
 	Log     *slog.Logger
+	// Sinks are run beside the processors; the demo waits until each has
+	// committed everything before its summary.
+	Sinks []SinkSpec
 }
 
 // Summary is what the demo did. Produced = Accepted + Duplicates + DLQ.
@@ -70,9 +73,11 @@ type Summary struct {
 	PostedMinorByCurrency map[string]int64 `json:"posted_minor_by_currency"`
 	// PendingMinorByCurrency sums the pending balances of every account.
 	PendingMinorByCurrency map[string]int64 `json:"pending_minor_by_currency"`
-	ElapsedSeconds         float64          `json:"elapsed_seconds"`
-	ThroughputEPS          float64          `json:"throughput_eps"`
-	Brokers                string           `json:"brokers"`
+	// Sinks counts what each sink consumed, wrote and dead-lettered.
+	Sinks          map[string]StageCounts `json:"sinks,omitempty"`
+	ElapsedSeconds float64                `json:"elapsed_seconds"`
+	ThroughputEPS  float64                `json:"throughput_eps"`
+	Brokers        string                 `json:"brokers"`
 }
 
 // StageCounts are one stage's counters.
@@ -157,6 +162,11 @@ func Demo(ctx context.Context, cfg DemoConfig) (Summary, error) {
 		runErr <- Run(runCtx, RunConfig{Runtime: Runtime{Brokers: brokers, KafkaVersion: cfg.KafkaVersion}, Catalog: cfg.Catalog}, deps)
 	}()
 
+	sinkCtx, stopSinks := context.WithCancel(ctx)
+	defer stopSinks()
+	sinkErr := make(chan error, 1)
+	go func() { sinkErr <- RunSinks(sinkCtx, brokers, cfg.Sinks, deps.Metrics, deps.Log) }()
+
 	ingest, err := NewIngest(brokers)
 	if err != nil {
 		return Summary{}, err
@@ -195,16 +205,51 @@ func Demo(ctx context.Context, cfg DemoConfig) (Summary, error) {
 	}
 	// The counters say every record was processed; wait until the emitted
 	// records are on the broker too, so that the topic counts agree.
-	elapsed := time.Since(start)
 	stopPipeline()
 	if err := <-runErr; err != nil {
 		return Summary{}, fmt.Errorf("pipeline shutdown: %w", err)
+	}
+	// The processors flushed their producers on the way out: the topics
+	// are final, and the sinks can be waited for.
+	for {
+		done, err := sinksCaughtUp(ctx, brokers, cfg.Sinks)
+		if err != nil {
+			return Summary{}, err
+		}
+		if done {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return Summary{}, ctx.Err()
+		case err := <-sinkErr:
+			return Summary{}, fmt.Errorf("sinks stopped: %w", err)
+		case <-deadline.C:
+			return Summary{}, fmt.Errorf("the sinks did not catch up within %s", cfg.Timeout)
+		case <-tick.C:
+			progress.maybePrint(ingest.Sent())
+		}
+	}
+	elapsed := time.Since(start)
+	stopSinks()
+	if err := <-sinkErr; err != nil {
+		return Summary{}, fmt.Errorf("sinks shutdown: %w", err)
 	}
 	progress.final(produced)
 
 	s := Summary{Produced: produced, Stages: map[string]StageCounts{}, Brokers: strings.Join(brokers, ",")}
 	for _, st := range deps.Metrics.Stages() {
 		s.Stages[st.Name] = StageCounts{In: int64(st.In.Load()), Out: int64(st.Out.Load()), DLQ: int64(st.DLQ.Load()), Duplicates: int64(st.Duplicates.Load())}
+	}
+	for _, spec := range cfg.Sinks {
+		name := "sink-" + spec.Sink.Name()
+		if st, ok := s.Stages[name]; ok {
+			if s.Sinks == nil {
+				s.Sinks = map[string]StageCounts{}
+			}
+			s.Sinks[spec.Sink.Name()] = st
+			delete(s.Stages, name)
+		}
 	}
 	coreStage := s.Stages[string(core.Group)]
 	s.Accepted = coreStage.Out
@@ -450,6 +495,18 @@ func (s Summary) Report(w io.Writer) {
 	for _, n := range names {
 		st := s.Stages[n]
 		fmt.Fprintf(w, "  %-10s %8d %8d %8d %8d\n", n, st.In, st.Out, st.Duplicates, st.DLQ)
+	}
+	if len(s.Sinks) > 0 {
+		fmt.Fprintf(w, "\n  %-10s %8s %8s %8s\n", "sink", "in", "written", "dlq")
+		sinkNames := make([]string, 0, len(s.Sinks))
+		for n := range s.Sinks {
+			sinkNames = append(sinkNames, n)
+		}
+		slices.Sort(sinkNames)
+		for _, n := range sinkNames {
+			st := s.Sinks[n]
+			fmt.Fprintf(w, "  %-10s %8d %8d %8d\n", n, st.In, st.Out, st.DLQ)
+		}
 	}
 	fmt.Fprintf(w, "\n  records per topic:\n")
 	topics := make([]string, 0, len(s.Topics))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -127,17 +128,23 @@ Prometheus metrics, /healthz and pprof on --metrics-addr.`,
 				if err := rt.Validate(); err != nil {
 					return errUsage{err.Error()}
 				}
-				metrics := telemetry.New()
-				go func() {
-					if err := metrics.Serve(inv.ctx, *metricsAddr, log); err != nil {
-						log.Error("metrics server", "error", err)
-					}
-				}()
+				metrics := newMetricsServer(inv, *metricsAddr, log)
 				return topologies.Run(inv.ctx, topologies.RunConfig{Runtime: rt, Catalog: catalog, Processors: procs, Provision: !*noProvision},
 					topologies.Deps{Metrics: metrics, Log: log})
 			}
 		},
 	}
+}
+
+// newMetricsServer serves the process's metrics on addr in the background.
+func newMetricsServer(inv invocation, addr string, log *slog.Logger) *telemetry.Metrics {
+	metrics := telemetry.New()
+	go func() {
+		if err := metrics.Serve(inv.ctx, addr, log); err != nil {
+			log.Error("metrics server", "error", err)
+		}
+	}()
+	return metrics
 }
 
 func processorNames() string {
@@ -168,6 +175,8 @@ produced) and per-stage counts.`,
 			timeout := fs.Duration("timeout", 5*time.Minute, "give up if the pipeline has not caught up by then")
 			var b brokerFlags
 			b.register(fs, " (default: the embedded broker)")
+			var sf sinkFlags
+			sf.register(fs)
 			logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 			return func(inv invocation) error {
 				log, err := logger(inv.stderr, *logLevel)
@@ -178,7 +187,12 @@ produced) and per-stage counts.`,
 				if err != nil {
 					return err
 				}
-				cfg := topologies.DemoConfig{Events: *events, Rate: *rate, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid,
+				specs, err := sf.open(inv.ctx, log)
+				if err != nil {
+					return err
+				}
+				defer topologies.CloseSinks(specs)
+				cfg := topologies.DemoConfig{Sinks: specs, Events: *events, Rate: *rate, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid,
 					Brokers: b.brokers, KafkaVersion: b.kafkaVersion, Catalog: catalog, Progress: inv.stderr, Timeout: *timeout, Log: log, Metrics: telemetry.New()}
 				if err := cfg.Validate(); err != nil {
 					return errUsage{err.Error()}

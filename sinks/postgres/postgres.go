@@ -232,9 +232,13 @@ func copyTemp(ctx context.Context, tx pgx.Tx, table string, columns []string, da
 
 func insertFrom(table string, columns []string) string {
 	cols := strings.Join(columns, ", ")
-	// An event's occurred_at never changes, so the key (event_id,
-	// occurred_at) that partitioning requires is as unique as event_id.
-	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM batch_%s ON CONFLICT (event_id, occurred_at) DO NOTHING", table, cols, cols, table)
+	// Partitioning forces the key (event_id, occurred_at), but the same
+	// event can arrive with another occurred_at: a removal sent without one
+	// is stamped with its ingestion time, so a second ingestion of the same
+	// payload (a new Kafka record, not a redelivery) differs there. The
+	// NOT EXISTS probe on the key's leading column keeps event_id unique
+	// across partitions; ON CONFLICT still covers a redelivered batch.
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM batch_%s b WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.event_id = b.event_id) ON CONFLICT (event_id, occurred_at) DO NOTHING", table, cols, cols, table, table)
 }
 
 // upsertAccounts replaces a balance only with a newer one. The batch holds

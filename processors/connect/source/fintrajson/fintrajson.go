@@ -485,7 +485,13 @@ func (t *tx) event(p source.Payload) *fintrav1.Event {
 	if t.typ == typeRemoved {
 		ev.Type = fintrav1.EventType_EVENT_TYPE_TRANSACTION_REMOVED
 		ev.EventId = schemas.EventID(Name, t.sourceAccountID, t.transactionID, ev.Type)
+		// A removal's event time is the one the producer gives, so that a
+		// second ingestion of the same payload is the same event through
+		// and through; without one, the ingestion time stands in.
 		ev.OccurredAt = timestamppb.New(p.IngestedAt)
+		if !t.occurredAt.IsZero() {
+			ev.OccurredAt = timestamppb.New(t.occurredAt)
+		}
 		ev.Payload = &fintrav1.Event_Removed{Removed: &fintrav1.TransactionRemoved{
 			AccountId:           t.accountID,
 			Source:              Name,

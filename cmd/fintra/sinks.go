@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+
+	"github.com/fintraos/fintra/schemas"
+	"github.com/fintraos/fintra/sinks/postgres"
+	"github.com/fintraos/fintra/topologies"
+)
+
+// sinkFlags select the sinks by their endpoints; a sink runs when its
+// endpoint is set (by flag or FINTRA_* variable).
+type sinkFlags struct {
+	pgURL    string
+	pgSchema string
+}
+
+func (f *sinkFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.pgURL, "pg-url", "", "PostgreSQL/TimescaleDB URL for the events, transactions and accounts tables, e.g. postgres://fintra:fintra@127.0.0.1:55432/fintra (FINTRA_PG_URL); empty: no PostgreSQL sink")
+	fs.StringVar(&f.pgSchema, "pg-schema", "", "PostgreSQL schema for the sink's tables (default: the connection's)")
+}
+
+func (f *sinkFlags) any() bool { return f.pgURL != "" }
+
+// open connects every configured sink; on error the ones opened are closed.
+func (f *sinkFlags) open(ctx context.Context, log *slog.Logger) ([]topologies.SinkSpec, error) {
+	var specs []topologies.SinkSpec
+	if f.pgURL != "" {
+		pg, err := postgres.Open(ctx, f.pgURL, log, postgres.Options{Schema: f.pgSchema})
+		if err != nil {
+			return nil, usageErrorf("--pg-url: %v", err)
+		}
+		specs = append(specs, topologies.SinkSpec{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicCoreTransactions)}})
+	}
+	return specs, nil
+}
+
+func sinkCommand() command {
+	return command{
+		name: "sink", summary: "run the sinks whose endpoints are configured", usage: "--brokers HOSTS --pg-url URL",
+		help: `Runs one sink runner per configured store until SIGINT or SIGTERM: each
+consumes its topics in its own consumer group (sink-<name>), batches, writes
+idempotently, and commits offsets only after the write is durable; records
+it can never write go to sink-<name>.dlq.v1. On shutdown it writes and
+commits what it holds. Metrics on --metrics-addr.`,
+		flags: func(fs *flag.FlagSet) func(invocation) error {
+			var b brokerFlags
+			b.register(fs, " (required)")
+			var sf sinkFlags
+			sf.register(fs)
+			metricsAddr := fs.String("metrics-addr", "127.0.0.1:9465", "address for /metrics, /healthz and /debug/pprof; empty disables")
+			logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+			return func(inv invocation) error {
+				if err := b.requireBrokers(); err != nil {
+					return err
+				}
+				if !sf.any() {
+					return usageErrorf("no sink configured: give --pg-url (or FINTRA_PG_URL)")
+				}
+				log, err := logger(inv.stderr, *logLevel)
+				if err != nil {
+					return err
+				}
+				specs, err := sf.open(inv.ctx, log)
+				if err != nil {
+					return err
+				}
+				defer topologies.CloseSinks(specs)
+				metrics := newMetricsServer(inv, *metricsAddr, log)
+				return topologies.RunSinks(inv.ctx, b.brokers, specs, metrics, log)
+			}
+		},
+	}
+}
