@@ -20,6 +20,7 @@ import (
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/connect"
 	"github.com/fintraos/fintra/processors/core"
+	"github.com/fintraos/fintra/processors/views"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -302,13 +303,15 @@ func produce(ctx context.Context, ingest *Ingest, gen *synth.Generator, rate flo
 	return nil
 }
 
-// caughtUp is true once connect consumed every payload and core every
-// event connect emitted, and core decided on each of them.
+// caughtUp is true once connect consumed every payload, core every event
+// connect emitted (and decided on each), and views every transaction core
+// accepted.
 func caughtUp(m *telemetry.Metrics, produced int64) bool {
-	c, k := m.Stage(string(connect.Group)), m.Stage(string(core.Group))
+	c, k, v := m.Stage(string(connect.Group)), m.Stage(string(core.Group)), m.Stage(string(views.Group))
 	return int64(c.In.Load()) == produced &&
 		k.In.Load() == c.Out.Load() &&
-		k.Out.Load()+k.Duplicates.Load()+k.DLQ.Load() == k.In.Load()
+		k.Out.Load()+k.Duplicates.Load()+k.DLQ.Load() == k.In.Load() &&
+		v.In.Load() == k.Out.Load()
 }
 
 // topicCounts reads offsets with a fresh client: the provisioning client

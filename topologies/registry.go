@@ -10,6 +10,7 @@ import (
 	"github.com/fintraos/fintra/processors/connect"
 	"github.com/fintraos/fintra/processors/connect/source"
 	"github.com/fintraos/fintra/processors/core"
+	"github.com/fintraos/fintra/processors/views"
 )
 
 // Deps are the shared dependencies handed to every processor's graph.
@@ -64,6 +65,13 @@ func Processors() []Processor {
 			Summary: "the ledger: deduplicates events, applies the pending/posted/removed lifecycle, keeps balances",
 			Graph: func(d Deps) *goka.GroupGraph {
 				return core.Graph(core.Deps{Limits: d.CoreLimits, Metrics: d.Metrics, Clock: d.Clock, Log: d.Log})
+			},
+		},
+		{
+			Name:    string(views.Group),
+			Summary: "keeps each account's read model (balances, last 20 transactions, month-to-date spend) in views-table for the Redis sink",
+			Graph: func(d Deps) *goka.GroupGraph {
+				return views.Graph(views.Deps{Metrics: d.Metrics, Clock: d.Clock, Log: d.Log})
 			},
 		},
 	}

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"log/slog"
 
+	"github.com/fintraos/fintra/processors/views"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/sinks/postgres"
+	"github.com/fintraos/fintra/sinks/redis"
 	"github.com/fintraos/fintra/topologies"
 )
 
@@ -15,14 +17,16 @@ import (
 type sinkFlags struct {
 	pgURL    string
 	pgSchema string
+	redisURL string
 }
 
 func (f *sinkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.pgURL, "pg-url", "", "PostgreSQL/TimescaleDB URL for the events, transactions and accounts tables, e.g. postgres://fintra:fintra@127.0.0.1:55432/fintra (FINTRA_PG_URL); empty: no PostgreSQL sink")
 	fs.StringVar(&f.pgSchema, "pg-schema", "", "PostgreSQL schema for the sink's tables (default: the connection's)")
+	fs.StringVar(&f.redisURL, "redis-url", "", "Redis URL for the account views at fintra:view:account:<id>, e.g. redis://127.0.0.1:56379/0 (FINTRA_REDIS_URL); empty: no Redis sink")
 }
 
-func (f *sinkFlags) any() bool { return f.pgURL != "" }
+func (f *sinkFlags) any() bool { return f.pgURL != "" || f.redisURL != "" }
 
 // open connects every configured sink; on error the ones opened are closed.
 func (f *sinkFlags) open(ctx context.Context, log *slog.Logger) ([]topologies.SinkSpec, error) {
@@ -34,12 +38,20 @@ func (f *sinkFlags) open(ctx context.Context, log *slog.Logger) ([]topologies.Si
 		}
 		specs = append(specs, topologies.SinkSpec{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicCoreTransactions)}})
 	}
+	if f.redisURL != "" {
+		rd, err := redis.Open(ctx, f.redisURL, log, redis.Options{})
+		if err != nil {
+			_ = topologies.CloseSinks(specs)
+			return nil, usageErrorf("--redis-url: %v", err)
+		}
+		specs = append(specs, topologies.SinkSpec{Sink: rd, Topics: []string{string(views.Table)}})
+	}
 	return specs, nil
 }
 
 func sinkCommand() command {
 	return command{
-		name: "sink", summary: "run the sinks whose endpoints are configured", usage: "--brokers HOSTS --pg-url URL",
+		name: "sink", summary: "run the sinks whose endpoints are configured", usage: "--brokers HOSTS [--pg-url URL] [--redis-url URL]",
 		help: `Runs one sink runner per configured store until SIGINT or SIGTERM: each
 consumes its topics in its own consumer group (sink-<name>), batches, writes
 idempotently, and commits offsets only after the write is durable; records
@@ -57,7 +69,7 @@ commits what it holds. Metrics on --metrics-addr.`,
 					return err
 				}
 				if !sf.any() {
-					return usageErrorf("no sink configured: give --pg-url (or FINTRA_PG_URL)")
+					return usageErrorf("no sink configured: give --pg-url or --redis-url (or FINTRA_PG_URL, FINTRA_REDIS_URL)")
 				}
 				log, err := logger(inv.stderr, *logLevel)
 				if err != nil {
