@@ -6,8 +6,10 @@ BUF_VERSION := 1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.10
 STATICCHECK_VERSION := v0.7.0
 BUF := $(TOOLS)/node_modules/.bin/buf
+PYARROW_VERSION := 26.0.1
+PYTHON := $(TOOLS)/py/bin/python
 
-.PHONY: all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean
+.PHONY: pyarrow all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean
 
 all: build
 
@@ -21,7 +23,9 @@ demo: build
 ## test: every test tier (unit, processor, golden, integration on the embedded broker and
 ## against the real PostgreSQL, Redis and S3 servers that deploy/local/services.sh starts).
 test:
-	@if deploy/local/services.sh up; then eval "$$(deploy/local/services.sh env)"; \
+	@$(MAKE) -s pyarrow || echo "make test: pyarrow could not be installed; the lake's independent read-back check skips" >&2
+	@export FINTRA_PYTHON=$(PYTHON); \
+	if deploy/local/services.sh up; then eval "$$(deploy/local/services.sh env)"; \
 	else echo "make test: the local services did not start; the tests that need PostgreSQL, Redis or S3 skip (and fail when CI is set)" >&2; fi; \
 	$(GO) test -race -count=1 ./...
 
@@ -62,6 +66,12 @@ lint: tools
 proto: tools
 	$(BUF) lint
 	$(BUF) generate
+
+## pyarrow: a venv with pyarrow, the independent Parquet reader the lake tests check against.
+pyarrow: $(PYTHON)
+$(PYTHON):
+	python3 -m venv $(TOOLS)/py
+	$(TOOLS)/py/bin/pip install --quiet pyarrow==$(PYARROW_VERSION)
 
 tools: $(BUF) $(TOOLS)/bin/protoc-gen-go $(TOOLS)/bin/staticcheck
 

@@ -187,16 +187,17 @@ produced) and per-stage counts.`,
 				if err != nil {
 					return err
 				}
+				cfg := topologies.DemoConfig{Events: *events, Rate: *rate, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid,
+					Brokers: b.brokers, KafkaVersion: b.kafkaVersion, Catalog: catalog, Progress: inv.stderr, Timeout: *timeout, Log: log, Metrics: telemetry.New()}
+				if err := cfg.Validate(); err != nil {
+					return errUsage{err.Error()}
+				}
 				specs, err := sf.open(inv.ctx, log)
 				if err != nil {
 					return err
 				}
 				defer topologies.CloseSinks(specs)
-				cfg := topologies.DemoConfig{Sinks: specs, Events: *events, Rate: *rate, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid,
-					Brokers: b.brokers, KafkaVersion: b.kafkaVersion, Catalog: catalog, Progress: inv.stderr, Timeout: *timeout, Log: log, Metrics: telemetry.New()}
-				if err := cfg.Validate(); err != nil {
-					return errUsage{err.Error()}
-				}
+				cfg.Sinks = specs
 				go func() {
 					if err := cfg.Metrics.Serve(inv.ctx, *metricsAddr, log); err != nil {
 						log.Error("metrics server", "error", err)
