@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -13,20 +12,10 @@ import (
 
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/sinks/postgres"
+	"github.com/fintraos/fintra/sinks/sinktest"
 )
 
-func pgURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("FINTRA_PG_URL")
-	if url == "" {
-		msg := "FINTRA_PG_URL not set: run deploy/local/services.sh up and eval \"$(deploy/local/services.sh env)\" (make test does)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return url
-}
+func pgURL(t *testing.T) string { return sinktest.Server(t, "FINTRA_PG_URL") }
 
 // TestIntegrationDemoWithPostgresIsExactAndRepeatable runs the demo with
 // the PostgreSQL sink twice on the same tables: the rows equal the

@@ -19,6 +19,7 @@ import (
 	"github.com/fintraos/fintra/sinks/lake"
 	"github.com/fintraos/fintra/sinks/postgres"
 	"github.com/fintraos/fintra/sinks/redis"
+	"github.com/fintraos/fintra/sinks/sinktest"
 )
 
 // sumParquet reads the lake with pyarrow, a reader that shares no code
@@ -35,26 +36,14 @@ for f in glob.glob(sys.argv[1] + "/**/*.parquet", recursive=True):
 print(json.dumps({"rows": n, "sum": out}))
 `
 
-func requireEnv(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if os.Getenv(n) == "" {
-			msg := n + " not set: run deploy/local/services.sh up and eval \"$(deploy/local/services.sh env)\" (make test does)"
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
-
 // TestIntegrationDemoWithAllSinksAgrees runs the demo with PostgreSQL, Redis
 // and the Parquet lake: the transaction rows equal the accepted count in
 // PostgreSQL and in the lake (read by pyarrow), their per-currency sums are
 // equal, and the accounts table, the Redis views and the ledger hold the
 // same balances.
 func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
-	requireEnv(t, "FINTRA_PG_URL", "FINTRA_REDIS_URL")
+	pgURL := sinktest.Server(t, "FINTRA_PG_URL")
+	redisURL := sinktest.Server(t, "FINTRA_REDIS_URL")
 	python := os.Getenv("FINTRA_PYTHON")
 	if python == "" {
 		python = "python3"
@@ -71,12 +60,12 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	tag := fmt.Sprintf("alltest_%d", time.Now().UnixNano())
 	lakeDir := t.TempDir()
 
-	pg, err := postgres.Open(ctx, os.Getenv("FINTRA_PG_URL"), log, postgres.Options{Schema: tag})
+	pg, err := postgres.Open(ctx, pgURL, log, postgres.Options{Schema: tag})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	rd, err := redis.Open(ctx, os.Getenv("FINTRA_REDIS_URL"), log, redis.Options{KeyPrefix: "fintra:test:" + tag + ":"})
+	rd, err := redis.Open(ctx, redisURL, log, redis.Options{KeyPrefix: "fintra:test:" + tag + ":"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +85,7 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	conn, err := pgx.Connect(ctx, os.Getenv("FINTRA_PG_URL"))
+	conn, err := pgx.Connect(ctx, pgURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +136,7 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		t.Fatalf("pyarrow printed %q: %v", out, err)
 	}
 
-	rc := goredis.NewClient(mustRedisOptions(t))
+	rc := goredis.NewClient(mustRedisOptions(t, redisURL))
 	defer rc.Close()
 	keys, err := rc.Keys(ctx, "fintra:test:"+tag+":*").Result()
 	if err != nil {
@@ -196,9 +185,9 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	t.Logf("%d accepted; %d PostgreSQL rows; %d Parquet rows; %d Redis views; sums %v", s.Accepted, pgRows, parquet.Rows, len(keys), pgSums)
 }
 
-func mustRedisOptions(t *testing.T) *goredis.Options {
+func mustRedisOptions(t *testing.T, redisURL string) *goredis.Options {
 	t.Helper()
-	o, err := goredis.ParseURL(os.Getenv("FINTRA_REDIS_URL"))
+	o, err := goredis.ParseURL(redisURL)
 	if err != nil {
 		t.Fatal(err)
 	}

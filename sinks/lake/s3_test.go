@@ -13,18 +13,11 @@ import (
 	"github.com/fintraos/fintra/sinks/sinktest"
 )
 
-const noServer = "FINTRA_S3_ENDPOINT not set: run deploy/local/services.sh up and eval $(deploy/local/services.sh env)"
-
-// s3URL is the test bucket's URL; without a server the test skips, except
-// in CI, where integration tests are mandatory.
+// s3URL is the test bucket's URL (sinktest.Server: skip without a server,
+// fail under CI).
 func s3URL(t testing.TB) string {
 	t.Helper()
-	if os.Getenv("FINTRA_S3_ENDPOINT") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal(noServer)
-		}
-		t.Skip(noServer)
-	}
+	sinktest.Server(t, "FINTRA_S3_ENDPOINT")
 	if u := os.Getenv("FINTRA_S3_URL"); u != "" {
 		return u
 	}

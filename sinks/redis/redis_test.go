@@ -20,21 +20,9 @@ import (
 	"github.com/fintraos/fintra/sinks/sinktest"
 )
 
-const noServer = "FINTRA_REDIS_URL not set: run deploy/local/services.sh up and eval $(deploy/local/services.sh env)"
-
-// redisURL is the test server's URL; without one the test skips, except in
-// CI, where integration tests are mandatory.
-func redisURL(t testing.TB) string {
-	t.Helper()
-	url := os.Getenv("FINTRA_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal(noServer)
-		}
-		t.Skip(noServer)
-	}
-	return url
-}
+// redisURL is the test server's URL (sinktest.Server: skip without one,
+// fail under CI).
+func redisURL(t testing.TB) string { return sinktest.Server(t, "FINTRA_REDIS_URL") }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
