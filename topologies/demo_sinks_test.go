@@ -36,11 +36,21 @@ for f in glob.glob(sys.argv[1] + "/**/*.parquet", recursive=True):
 print(json.dumps({"rows": n, "sum": out}))
 `
 
-// TestIntegrationDemoWithAllSinksAgrees runs the demo with PostgreSQL, Redis
-// and the Parquet lake: the transaction rows equal the accepted count in
-// PostgreSQL and in the lake (read by pyarrow), their per-currency sums are
-// equal, and the accounts table, the Redis views and the ledger hold the
-// same balances.
+// stores is what the three stores hold after a demo, summed per currency.
+type stores struct {
+	PGRows, ParquetRows int64
+	RedisViews          int
+	PGSums, ParquetSums map[string]int64
+	// Accounts and Views are (posted, pending) per currency.
+	Accounts, Views map[string][2]int64
+}
+
+// TestIntegrationDemoWithAllSinksAgrees runs the demo with PostgreSQL,
+// Redis and the Parquet lake, twice over the same stores: the transaction
+// rows equal the accepted count in PostgreSQL and in the lake (read by
+// pyarrow), their per-currency sums are equal, the accounts table, the
+// Redis views and the ledger hold the same balances, and the second run
+// (the same payloads through a new broker) changes none of it.
 func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	pgURL := sinktest.Server(t, "FINTRA_PG_URL")
 	redisURL := sinktest.Server(t, "FINTRA_REDIS_URL")
@@ -59,13 +69,14 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tag := fmt.Sprintf("alltest_%d", time.Now().UnixNano())
 	lakeDir := t.TempDir()
+	prefix := "fintra:test:" + tag + ":"
 
 	pg, err := postgres.Open(ctx, pgURL, log, postgres.Options{Schema: tag})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	rd, err := redis.Open(ctx, redisURL, log, redis.Options{KeyPrefix: "fintra:test:" + tag + ":"})
+	rd, err := redis.Open(ctx, redisURL, log, redis.Options{KeyPrefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,28 +86,72 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lk.Close()
-
-	s, err := Demo(ctx, DemoConfig{Events: 4000, Seed: 13, DuplicateRatio: 0.02, InvalidRatio: 0.01, Log: log, Sinks: []SinkSpec{
-		{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicCoreTransactions)}},
-		{Sink: rd, Topics: []string{string(views.Table)}},
-		{Sink: lk, Topics: []string{string(schemas.TopicCoreTransactions)}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	conn, err := pgx.Connect(ctx, pgURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
 	defer conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+tag+" CASCADE")
-	var pgRows int64
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+tag+".transactions").Scan(&pgRows); err != nil {
+	ropts, err := goredis.ParseURL(redisURL)
+	if err != nil {
 		t.Fatal(err)
 	}
-	pgSums := map[string]int64{}
-	rows, err := conn.Query(ctx, "SELECT currency, sum(amount_minor)::bigint FROM "+tag+".transactions WHERE amount_minor IS NOT NULL GROUP BY 1")
+	rc := goredis.NewClient(ropts)
+	defer rc.Close()
+	defer func() {
+		if keys, _ := rc.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
+			rc.Del(ctx, keys...)
+		}
+	}()
+
+	var first stores
+	for run := 1; run <= 2; run++ {
+		s, err := Demo(ctx, DemoConfig{Events: 4000, Seed: 13, DuplicateRatio: 0.02, InvalidRatio: 0.01, Log: log, Sinks: []SinkSpec{
+			{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicCoreTransactions)}},
+			{Sink: rd, Topics: []string{string(views.Table)}},
+			{Sink: lk, Topics: []string{string(schemas.TopicCoreTransactions)}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readStores(t, ctx, conn, rc, tag, prefix, python, lakeDir)
+		if got.PGRows != s.Accepted || got.ParquetRows != s.Accepted {
+			t.Errorf("run %d: accepted %d; PostgreSQL transactions %d rows; Parquet %d rows", run, s.Accepted, got.PGRows, got.ParquetRows)
+		}
+		if got.RedisViews != s.Accounts {
+			t.Errorf("run %d: %d Redis views for %d ledger accounts", run, got.RedisViews, s.Accounts)
+		}
+		for cur, v := range got.PGSums {
+			if got.ParquetSums[cur] != v {
+				t.Errorf("run %d: %s transactions sum %d in PostgreSQL, %d in Parquet", run, cur, v, got.ParquetSums[cur])
+			}
+		}
+		for cur, posted := range s.PostedMinorByCurrency {
+			want := [2]int64{posted, s.PendingMinorByCurrency[cur]}
+			if got.Accounts[cur] != want || got.Views[cur] != want {
+				t.Errorf("run %d: %s (posted, pending): ledger %v, accounts %v, Redis views %v", run, cur, want, got.Accounts[cur], got.Views[cur])
+			}
+		}
+		if run == 1 {
+			first = got
+			t.Logf("%d accepted; %d PostgreSQL rows; %d Parquet rows; %d Redis views; sums %v", s.Accepted, got.PGRows, got.ParquetRows, got.RedisViews, got.PGSums)
+			continue
+		}
+		a, _ := json.Marshal(first)
+		b, _ := json.Marshal(got)
+		if string(a) != string(b) {
+			t.Errorf("the second run changed the stores:\n%s\n%s", a, b)
+		}
+	}
+}
+
+func readStores(t *testing.T, ctx context.Context, conn *pgx.Conn, rc *goredis.Client, schema, prefix, python, lakeDir string) stores {
+	t.Helper()
+	st := stores{PGSums: map[string]int64{}, Accounts: map[string][2]int64{}, Views: map[string][2]int64{}}
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+schema+".transactions").Scan(&st.PGRows); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, "SELECT currency, sum(amount_minor)::bigint FROM "+schema+".transactions WHERE amount_minor IS NOT NULL GROUP BY 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +161,10 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		if err := rows.Scan(&c, &v); err != nil {
 			t.Fatal(err)
 		}
-		pgSums[c] = v
+		st.PGSums[c] = v
 	}
 	rows.Close()
-	accounts := map[string][2]int64{}
-	rows, err = conn.Query(ctx, "SELECT currency, sum(balance_minor)::bigint, sum(pending_minor)::bigint FROM "+tag+".accounts GROUP BY 1")
+	rows, err = conn.Query(ctx, "SELECT currency, sum(balance_minor)::bigint, sum(pending_minor)::bigint FROM "+schema+".accounts GROUP BY 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +174,7 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		if err := rows.Scan(&c, &p, &q); err != nil {
 			t.Fatal(err)
 		}
-		accounts[c] = [2]int64{p, q}
+		st.Accounts[c] = [2]int64{p, q}
 	}
 	rows.Close()
 
@@ -135,15 +189,13 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	if err := json.Unmarshal(out, &parquet); err != nil {
 		t.Fatalf("pyarrow printed %q: %v", out, err)
 	}
+	st.ParquetRows, st.ParquetSums = parquet.Rows, parquet.Sum
 
-	rc := goredis.NewClient(mustRedisOptions(t, redisURL))
-	defer rc.Close()
-	keys, err := rc.Keys(ctx, "fintra:test:"+tag+":*").Result()
+	keys, err := rc.Keys(ctx, prefix+"*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rc.Del(ctx, keys...)
-	viewSums := map[string][2]int64{}
+	st.RedisViews = len(keys)
 	for _, k := range keys {
 		b, err := rc.Get(ctx, k).Bytes()
 		if err != nil {
@@ -160,36 +212,9 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, bal := range v.Balances {
-			cur := viewSums[bal.Currency]
-			viewSums[bal.Currency] = [2]int64{cur[0] + bal.AmountMinor, cur[1] + bal.PendingMinor}
+			cur := st.Views[bal.Currency]
+			st.Views[bal.Currency] = [2]int64{cur[0] + bal.AmountMinor, cur[1] + bal.PendingMinor}
 		}
 	}
-
-	if pgRows != s.Accepted || parquet.Rows != s.Accepted {
-		t.Errorf("accepted %d; PostgreSQL transactions %d rows; Parquet %d rows", s.Accepted, pgRows, parquet.Rows)
-	}
-	if len(keys) != s.Accounts {
-		t.Errorf("%d Redis views for %d ledger accounts", len(keys), s.Accounts)
-	}
-	for cur, v := range pgSums {
-		if parquet.Sum[cur] != v {
-			t.Errorf("%s: transactions sum %d in PostgreSQL, %d in Parquet", cur, v, parquet.Sum[cur])
-		}
-	}
-	for cur, posted := range s.PostedMinorByCurrency {
-		want := [2]int64{posted, s.PendingMinorByCurrency[cur]}
-		if accounts[cur] != want || viewSums[cur] != want {
-			t.Errorf("%s (posted, pending): ledger %v, accounts %v, Redis views %v", cur, want, accounts[cur], viewSums[cur])
-		}
-	}
-	t.Logf("%d accepted; %d PostgreSQL rows; %d Parquet rows; %d Redis views; sums %v", s.Accepted, pgRows, parquet.Rows, len(keys), pgSums)
-}
-
-func mustRedisOptions(t *testing.T, redisURL string) *goredis.Options {
-	t.Helper()
-	o, err := goredis.ParseURL(redisURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return st
 }

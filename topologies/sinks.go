@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"golang.org/x/sync/errgroup"
@@ -25,7 +26,25 @@ func (s SinkSpec) group() string { return "sink-" + s.Sink.Name() }
 // RunSinks runs one runner per sink until ctx ends; each stops after
 // writing and committing what it holds.
 func RunSinks(ctx context.Context, brokers []string, specs []SinkSpec, metrics *telemetry.Metrics, log *slog.Logger) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	cl, adm, err := Admin(brokers)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
 	g, gctx := errgroup.WithContext(ctx)
+	groups := make([]string, 0, len(specs))
+	for _, spec := range specs {
+		groups = append(groups, spec.group())
+	}
+	// Each sink's lag (fintra_consumer_lag{group="sink-<name>"}): it grows
+	// while a store is down and shrinks as the sink catches up.
+	g.Go(func() error {
+		watchLag(gctx, adm, groups, time.Second, Deps{Metrics: metrics})
+		return nil
+	})
 	for _, spec := range specs {
 		r, err := sinks.NewRunner(sinks.Config{Brokers: brokers, Topics: spec.Topics, Metrics: metrics, Log: log}, spec.Sink)
 		if err != nil {
