@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
 
@@ -170,4 +172,14 @@ func (r *Registry) Names() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// Stamp sets what every event of a payload takes from the payload itself:
+// the ingestion time and, for a record read from Kafka, its origin (copied,
+// so that no two events share a message).
+func (p Payload) Stamp(ev *fintrav1.Event) {
+	ev.IngestedAt = timestamppb.New(p.IngestedAt)
+	if o := p.Origin; o != nil {
+		ev.Origin = &fintrav1.Origin{Topic: o.GetTopic(), Partition: o.GetPartition(), Offset: o.GetOffset()}
+	}
 }

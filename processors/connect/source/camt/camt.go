@@ -786,12 +786,9 @@ func build(events []event, pl source.Payload) []*fintrav1.Event {
 			AccountId:  acct,
 			Type:       typ,
 			OccurredAt: timestamppb.New(e.occurredAt),
-			IngestedAt: timestamppb.New(pl.IngestedAt),
 			Payload:    &fintrav1.Event_Created{Created: &fintrav1.TransactionCreated{Transaction: tx}},
 		}
-		if pl.Origin != nil {
-			ev.Origin = &fintrav1.Origin{Topic: pl.Origin.GetTopic(), Partition: pl.Origin.GetPartition(), Offset: pl.Origin.GetOffset()}
-		}
+		pl.Stamp(ev)
 		out = append(out, ev)
 	}
 	return out

@@ -475,13 +475,8 @@ func fieldName(key string) string {
 
 // event builds the canonical event of a validated payload.
 func (t *tx) event(p source.Payload) *fintrav1.Event {
-	ev := &fintrav1.Event{
-		AccountId:  t.accountID,
-		IngestedAt: timestamppb.New(p.IngestedAt),
-	}
-	if p.Origin != nil {
-		ev.Origin = &fintrav1.Origin{Topic: p.Origin.GetTopic(), Partition: p.Origin.GetPartition(), Offset: p.Origin.GetOffset()}
-	}
+	ev := &fintrav1.Event{AccountId: t.accountID}
+	p.Stamp(ev)
 	if t.typ == typeRemoved {
 		ev.Type = fintrav1.EventType_EVENT_TYPE_TRANSACTION_REMOVED
 		ev.EventId = schemas.EventID(Name, t.sourceAccountID, t.transactionID, ev.Type)

@@ -366,11 +366,8 @@ func (m *mapper) event(typ fintrav1.EventType, st *stmt, id string, at time.Time
 		AccountId:  st.accountID,
 		Type:       typ,
 		OccurredAt: timestamppb.New(at),
-		IngestedAt: timestamppb.New(m.payload.IngestedAt),
 	}
-	if o := m.payload.Origin; o != nil {
-		ev.Origin = &fintrav1.Origin{Topic: o.GetTopic(), Partition: o.GetPartition(), Offset: o.GetOffset()}
-	}
+	m.payload.Stamp(ev)
 	return ev
 }
 

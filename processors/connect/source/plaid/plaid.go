@@ -156,10 +156,7 @@ func (b *builder) emit(path string, ev *fintrav1.Event) {
 		return
 	}
 	b.ids[ev.EventId] = path
-	ev.IngestedAt = timestamppb.New(b.p.IngestedAt)
-	if o := b.p.Origin; o != nil {
-		ev.Origin = &fintrav1.Origin{Topic: o.GetTopic(), Partition: o.GetPartition(), Offset: o.GetOffset()}
-	}
+	b.p.Stamp(ev)
 	b.events = append(b.events, ev)
 }
 

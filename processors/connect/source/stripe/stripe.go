@@ -375,11 +375,8 @@ func (e *entry) event(pl source.Payload) *fintrav1.Event {
 		AccountId:  accountID,
 		Type:       e.typ,
 		OccurredAt: timestamppb.New(e.occurred),
-		IngestedAt: timestamppb.New(pl.IngestedAt),
 	}
-	if pl.Origin != nil {
-		ev.Origin = &fintrav1.Origin{Topic: pl.Origin.GetTopic(), Partition: pl.Origin.GetPartition(), Offset: pl.Origin.GetOffset()}
-	}
+	pl.Stamp(ev)
 	if e.typ == fintrav1.EventType_EVENT_TYPE_TRANSACTION_REMOVED {
 		ev.Payload = &fintrav1.Event_Removed{Removed: &fintrav1.TransactionRemoved{
 			AccountId:           accountID,
