@@ -12,15 +12,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 	"github.com/fintraos/fintra/sinks"
 	"github.com/fintraos/fintra/sinks/sinktest"
@@ -60,72 +58,28 @@ func (s *Sink) Snapshot(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-type acct struct {
-	id         string
-	currencies []string
-}
+var (
+	ledgerMu  sync.Mutex
+	ledger    = sinktest.NewLedger()
+	ledgerTxs []*fintrav1.AcceptedTransaction
+)
 
-// testAccounts cover currencies with 0 (JPY), 2 (EUR, USD) and 3 (BHD)
-// decimals.
-var testAccounts = []acct{
-	{"acc-alice", []string{"EUR"}},
-	{"acc-bob", []string{"USD", "EUR"}},
-	{"acc-chiyo", []string{"JPY"}},
-	{"acc-dana", []string{"BHD", "USD"}},
-	{"acc-emre", []string{"EUR", "JPY", "BHD"}},
-}
-
-var merchants = []struct{ name, mcc string }{
-	{"Blue Bottle Coffee", "5814"}, {"Lidl", "5411"}, {"Shell", "5541"}, {"Amazon", "5942"}, {"Deutsche Bahn", "4112"},
-}
-
-// transaction is the i-th accepted transaction of a realistic ledger: six
-// hours apart, so a few hundred span weeks.
+// transaction is the i-th transaction of the shared test ledger (tests
+// address records by offset), a copy the caller may change.
 func transaction(i int) *fintrav1.AcceptedTransaction {
-	a := testAccounts[i%len(testAccounts)]
-	cur := a.currencies[(i/len(testAccounts))%len(a.currencies)]
-	m := merchants[i%len(merchants)]
-	amount := -int64(100 + (i*7919)%90000)
-	if i%11 == 0 {
-		amount = 250000 + int64(i)
+	ledgerMu.Lock()
+	defer ledgerMu.Unlock()
+	for len(ledgerTxs) <= i {
+		ledgerTxs = append(ledgerTxs, ledger.Next())
 	}
-	if cur == "JPY" {
-		amount /= 10
-	}
-	occurred := time.Date(2026, 1, 3, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * 6 * time.Hour)
-	srcID := fmt.Sprintf("tx-%06d", i)
-	return &fintrav1.AcceptedTransaction{
-		EventId:   schemas.EventID("fintra-json", a.id, srcID, fintrav1.EventType_EVENT_TYPE_TRANSACTION_CREATED),
-		AccountId: a.id,
-		Type:      fintrav1.EventType_EVENT_TYPE_TRANSACTION_CREATED,
-		Transaction: &fintrav1.Transaction{
-			AccountId: a.id, Source: "fintra-json", SourceAccountId: a.id, SourceTransactionId: srcID,
-			AmountMinor: amount, Currency: cur, Status: fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED,
-			OccurredAt: timestamppb.New(occurred), PostedAt: timestamppb.New(occurred.Add(time.Hour)),
-			Description: strings.ToUpper(m.name) + " 1234", MerchantName: m.name, Mcc: m.mcc, Country: "DE",
-		},
-		DeltaPostedMinor: amount,
-		BalanceAfter:     &fintrav1.Balance{Currency: cur, PostedMinor: int64(i) * 1000},
-		OccurredAt:       timestamppb.New(occurred),
-		IngestedAt:       timestamppb.New(occurred.Add(2 * time.Hour)),
-		AcceptedAt:       timestamppb.New(occurred.Add(2*time.Hour + time.Second)),
-		Sequence:         uint64(i/len(testAccounts) + 1),
-	}
-}
-
-func record(topic string, m proto.Message, key string) *kgo.Record {
-	v, err := proto.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	return &kgo.Record{Topic: topic, Key: []byte(key), Value: v}
+	return proto.Clone(ledgerTxs[i]).(*fintrav1.AcceptedTransaction)
 }
 
 func transactionRecords(topic string, n int) []*kgo.Record {
 	out := make([]*kgo.Record, n)
 	for i := range out {
 		at := transaction(i)
-		out[i] = record(topic, at, at.GetAccountId())
+		out[i] = sinktest.Record(topic, at, at.GetAccountId())
 	}
 	return out
 }
@@ -135,7 +89,7 @@ func transactionRecords(topic string, n int) []*kgo.Record {
 func partitionRecords(topic string, partition int32, first, last int64) []*kgo.Record {
 	var out []*kgo.Record
 	for off := first; off <= last; off++ {
-		r := record(topic, transaction(int(off)), "")
+		r := sinktest.Record(topic, transaction(int(off)), "")
 		r.Partition, r.Offset = partition, off
 		out = append(out, r)
 	}
@@ -339,7 +293,7 @@ func TestLayout(t *testing.T) {
 	if len(rows) != 10 || r.EventID != at.GetEventId() || r.AmountMinor != at.GetTransaction().GetAmountMinor() ||
 		r.Currency != at.GetTransaction().GetCurrency() || !r.OccurredAt.Equal(at.GetOccurredAt().AsTime()) ||
 		r.Type != "transaction_created" || r.Status != "posted" || *r.MCC != at.GetTransaction().GetMcc() ||
-		*r.BalancePostedMinor != 20000 || r.Sequence != int64(at.GetSequence()) || r.Score != nil || r.Merchant != "" || r.Category != "" {
+		*r.BalancePostedMinor != at.GetBalanceAfter().GetPostedMinor() || r.Sequence != int64(at.GetSequence()) || r.Score != nil || r.Merchant != "" || r.Category != "" {
 		t.Fatalf("%d rows, first %+v", len(rows), r)
 	}
 }
@@ -367,8 +321,8 @@ func TestRejectsWhatCannotBeDecoded(t *testing.T) {
 	badCurrency.Transaction.Currency = "eur"
 	bad := []*kgo.Record{
 		{Topic: topic, Offset: 10, Value: []byte("not protobuf")},
-		record(topic, noAccount, ""),
-		record(topic, badCurrency, ""),
+		sinktest.Record(topic, noAccount, ""),
+		sinktest.Record(topic, badCurrency, ""),
 		{Topic: "unknown.v1", Offset: 7, Value: batch[0].Value},
 	}
 	bad[1].Offset, bad[2].Offset = 11, 12

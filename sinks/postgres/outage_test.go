@@ -52,7 +52,7 @@ func TestIntegrationStoreOutageIsWaitedOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	recs := transactionRecords("outage.v1", 3000)
+	recs := sinktest.TransactionRecords("outage.v1", 3000)
 	produce := func(part []*kgo.Record) {
 		if err := cl.ProduceSync(context.Background(), part...).FirstErr(); err != nil {
 			t.Fatal(err)

@@ -94,95 +94,6 @@ func (s *Sink) Snapshot(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-type acct struct {
-	id         string
-	currencies []string
-}
-
-// testAccounts cover currencies with 0 (JPY), 2 (EUR, USD) and 3 (BHD)
-// decimals.
-var testAccounts = []acct{
-	{"acc-alice", []string{"EUR"}},
-	{"acc-bob", []string{"USD", "EUR"}},
-	{"acc-chiyo", []string{"JPY"}},
-	{"acc-dana", []string{"BHD", "USD"}},
-	{"acc-emre", []string{"EUR", "JPY", "BHD"}},
-}
-
-var merchants = []struct{ name, mcc string }{
-	{"Blue Bottle Coffee", "5814"}, {"Lidl", "5411"}, {"Shell", "5541"}, {"Amazon", "5942"}, {"Deutsche Bahn", "4112"},
-}
-
-// ledger builds realistic accepted transactions: per account an increasing
-// sequence and per currency the running balance after each.
-type ledger struct {
-	start    time.Time
-	step     time.Duration
-	seq      map[string]uint64
-	balances map[accountKey]int64
-	n        int
-}
-
-func newLedger() *ledger {
-	return &ledger{start: time.Date(2026, 1, 3, 9, 0, 0, 0, time.UTC), step: 6 * time.Hour, seq: map[string]uint64{}, balances: map[accountKey]int64{}}
-}
-
-func (l *ledger) next() *fintrav1.AcceptedTransaction {
-	i := l.n
-	l.n++
-	a := testAccounts[i%len(testAccounts)]
-	cur := a.currencies[(i/len(testAccounts))%len(a.currencies)]
-	m := merchants[i%len(merchants)]
-	amount := -int64(100 + (i*7919)%90000) // money out
-	if i%11 == 0 {
-		amount = 250000 + int64(i) // salary, refund: money in
-	}
-	if cur == "JPY" {
-		amount /= 10
-	}
-	l.seq[a.id]++
-	k := accountKey{a.id, cur}
-	l.balances[k] += amount
-	// Six hours apart by default: a few hundred records span months.
-	occurred := l.start.Add(time.Duration(i) * l.step)
-	srcID := fmt.Sprintf("tx-%06d", i)
-	return &fintrav1.AcceptedTransaction{
-		EventId:   schemas.EventID("fintra-json", a.id, srcID, fintrav1.EventType_EVENT_TYPE_TRANSACTION_CREATED),
-		AccountId: a.id,
-		Type:      fintrav1.EventType_EVENT_TYPE_TRANSACTION_CREATED,
-		Transaction: &fintrav1.Transaction{
-			AccountId: a.id, Source: "fintra-json", SourceAccountId: a.id, SourceTransactionId: srcID,
-			AmountMinor: amount, Currency: cur, Status: fintrav1.TransactionStatus_TRANSACTION_STATUS_POSTED,
-			OccurredAt: timestamppb.New(occurred), PostedAt: timestamppb.New(occurred.Add(time.Hour)),
-			Description: strings.ToUpper(m.name) + " 1234", MerchantName: m.name, Mcc: m.mcc, Country: "DE",
-		},
-		DeltaPostedMinor: amount,
-		BalanceAfter:     &fintrav1.Balance{Currency: cur, PostedMinor: l.balances[k]},
-		OccurredAt:       timestamppb.New(occurred),
-		IngestedAt:       timestamppb.New(occurred.Add(2 * time.Hour)),
-		AcceptedAt:       timestamppb.New(occurred.Add(2*time.Hour + time.Second)),
-		Sequence:         l.seq[a.id],
-	}
-}
-
-func record(topic string, m proto.Message, key string) *kgo.Record {
-	v, err := proto.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	return &kgo.Record{Topic: topic, Key: []byte(key), Value: v}
-}
-
-func transactionRecords(topic string, n int) []*kgo.Record {
-	l := newLedger()
-	out := make([]*kgo.Record, n)
-	for i := range out {
-		at := l.next()
-		out[i] = record(topic, at, at.GetAccountId())
-	}
-	return out
-}
-
 func TestIntegrationConformance(t *testing.T) {
 	pgURL(t) // skip before the crash check starts a child that would
 	sinktest.Run(t, sinktest.Suite{
@@ -190,7 +101,7 @@ func TestIntegrationConformance(t *testing.T) {
 			s := openSink(t, name, Options{TransactionsTopic: "sinktest.v1"})
 			return s, s
 		},
-		Records: transactionRecords,
+		Records: sinktest.TransactionRecords,
 	})
 }
 
@@ -210,15 +121,15 @@ func TestIntegrationSumsMatchRecords(t *testing.T) {
 	if s.Mode() != ModeNative && s.Mode() != ModeTimescale {
 		t.Fatalf("mode %q", s.Mode())
 	}
-	l := newLedger()
+	l := sinktest.NewLedger()
 	wantSum := map[string]int64{}
 	months := map[month]bool{}
 	var recs []*kgo.Record
 	for range 2000 {
-		at := l.next()
+		at := l.Next()
 		months[monthOf(at.GetOccurredAt().AsTime())] = true
 		wantSum[at.GetTransaction().GetCurrency()] += at.GetTransaction().GetAmountMinor()
-		recs = append(recs, record(string(schemas.TopicCoreTransactions), at, at.GetAccountId()))
+		recs = append(recs, sinktest.Record(string(schemas.TopicCoreTransactions), at, at.GetAccountId()))
 	}
 	// The later half first, then everything again: a replay and a late
 	// batch must change nothing.
@@ -263,15 +174,15 @@ func TestIntegrationSumsMatchRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen++
-		if want := l.balances[accountKey{id, cur}]; balance != want || sum != want {
+		if want := l.Balances[sinktest.AccountKey{Account: id, Currency: cur}]; balance != want || sum != want {
 			t.Errorf("%s %s: balance %d, transactions sum to %d, want %d", id, cur, balance, sum, want)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if seen != len(l.balances) {
-		t.Fatalf("%d account balances, want %d", seen, len(l.balances))
+	if seen != len(l.Balances) {
+		t.Fatalf("%d account balances, want %d", seen, len(l.Balances))
 	}
 
 	if s.Mode() == ModeNative {
@@ -319,7 +230,7 @@ func readmeQueries(t testing.TB) map[string]string {
 // transactions.
 func TestIntegrationReadmeQueries(t *testing.T) {
 	s := openSink(t, testSchema(t), Options{})
-	write(t, s, transactionRecords(string(schemas.TopicCoreTransactions), 500))
+	write(t, s, sinktest.TransactionRecords(string(schemas.TopicCoreTransactions), 500))
 	qs := readmeQueries(t)
 	if len(qs) != 4 {
 		t.Fatalf("README has queries %v", qs)
@@ -347,12 +258,12 @@ func TestIntegrationReadmeQueries(t *testing.T) {
 func TestIntegrationRejectsWhatCannotBeDecoded(t *testing.T) {
 	s := openSink(t, testSchema(t), Options{})
 	topic := string(schemas.TopicCoreTransactions)
-	batch := transactionRecords(topic, 10)
-	noAccount := newLedger().next()
+	batch := sinktest.TransactionRecords(topic, 10)
+	noAccount := sinktest.NewLedger().Next()
 	noAccount.AccountId = ""
 	bad := []*kgo.Record{
 		{Topic: topic, Offset: 100, Value: []byte("not protobuf")},
-		record(topic, noAccount, ""),
+		sinktest.Record(topic, noAccount, ""),
 		{Topic: "unknown.v1", Offset: 7, Value: batch[0].Value},
 	}
 	batch = append(batch[:4], append(bad, batch[4:]...)...)
@@ -384,11 +295,11 @@ func TestIntegrationAccountsKeepTheNewestSequence(t *testing.T) {
 	s := openSink(t, testSchema(t), Options{})
 	topic := string(schemas.TopicCoreTransactions)
 	at := func(seq uint64, balance int64) *kgo.Record {
-		m := newLedger().next()
+		m := sinktest.NewLedger().Next()
 		m.EventId = schemas.EventID("fintra-json", m.GetAccountId(), fmt.Sprint("seq-", seq), m.GetType())
 		m.Sequence = seq
 		m.BalanceAfter.PostedMinor = balance
-		return record(topic, m, m.GetAccountId())
+		return sinktest.Record(topic, m, m.GetAccountId())
 	}
 	write(t, s, []*kgo.Record{at(5, 5000)})
 	write(t, s, []*kgo.Record{at(3, 3000)})
@@ -427,7 +338,7 @@ func TestIntegrationEvents(t *testing.T) {
 	nul := proto.Clone(created).(*fintrav1.Event)
 	nul.EventId = schemas.EventID("fintra-json", "acc-chiyo", "t-2", fintrav1.EventType_EVENT_TYPE_TRANSACTION_CREATED)
 	nul.GetCreated().Transaction.Description = "bad\x00byte"
-	batch := []*kgo.Record{record(topic, created, "acc-chiyo"), record(topic, removed, "acc-chiyo"), record(topic, nul, "acc-chiyo")}
+	batch := []*kgo.Record{sinktest.Record(topic, created, "acc-chiyo"), sinktest.Record(topic, removed, "acc-chiyo"), sinktest.Record(topic, nul, "acc-chiyo")}
 	var rejected *sinks.RejectedError
 	if err := s.Write(context.Background(), batch); !errors.As(err, &rejected) || len(rejected.Records) != 1 || rejected.Records[0].Record != batch[2] {
 		t.Fatalf("Write returned %v, want the event with a NUL byte rejected", err)
@@ -500,8 +411,8 @@ func TestIntegrationMigrationsOnce(t *testing.T) {
 // runner's default batch) and reports rows per second.
 func BenchmarkIntegrationWrite(b *testing.B) {
 	s := openSink(b, testSchema(b), Options{})
-	l := newLedger()
-	l.step = time.Minute // a year of partitions is half a million rows
+	l := sinktest.NewLedger()
+	l.Step = time.Minute // a year of partitions is half a million rows
 	topic := string(schemas.TopicCoreTransactions)
 	const size = 5000
 	var written int
@@ -510,8 +421,8 @@ func BenchmarkIntegrationWrite(b *testing.B) {
 		b.StopTimer()
 		batch := make([]*kgo.Record, size)
 		for j := range batch {
-			at := l.next()
-			batch[j] = record(topic, at, at.GetAccountId())
+			at := l.Next()
+			batch[j] = sinktest.Record(topic, at, at.GetAccountId())
 		}
 		b.StartTimer()
 		write(b, s, batch)

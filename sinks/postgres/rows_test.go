@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/schemas/fintrav1"
+	"github.com/fintraos/fintra/sinks/sinktest"
 )
 
 func TestEnumName(t *testing.T) {
@@ -40,7 +41,7 @@ func TestPartitionDDL(t *testing.T) {
 }
 
 func TestDecodeRejects(t *testing.T) {
-	good := newLedger().next()
+	good := sinktest.NewLedger().Next()
 	for name, mutate := range map[string]func(*fintrav1.AcceptedTransaction){
 		"no account":     func(m *fintrav1.AcceptedTransaction) { m.AccountId = "" },
 		"bad event id":   func(m *fintrav1.AcceptedTransaction) { m.EventId = "42" },
