@@ -13,7 +13,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/fintraos/fintra/internal/httpserve"
 	"github.com/fintraos/fintra/schemas"
 )
 
@@ -121,7 +121,7 @@ func (g *Gateway) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/ingest/{source}", g.ingest)
 	mux.HandleFunc("/v1/ingest/{source}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "method %s not allowed: POST the payload", r.Method)
+		httpserve.WriteError(w, http.StatusMethodNotAllowed, "method %s not allowed: POST the payload", r.Method)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	return mux
@@ -138,26 +138,26 @@ type Accepted struct {
 func (g *Gateway) ingest(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("source")
 	if !contains(g.cfg.Sources, name) {
-		writeError(w, http.StatusNotFound, "unknown source %q; accepted sources: %s", name, strings.Join(g.cfg.Sources, ", "))
+		httpserve.WriteError(w, http.StatusNotFound, "unknown source %q; accepted sources: %s", name, strings.Join(g.cfg.Sources, ", "))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxBody))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, "body over %d bytes", g.cfg.MaxBody)
+		httpserve.WriteError(w, http.StatusRequestEntityTooLarge, "body over %d bytes", g.cfg.MaxBody)
 		return
 	case err != nil:
-		writeError(w, http.StatusBadRequest, "reading the body: %v", err)
+		httpserve.WriteError(w, http.StatusBadRequest, "reading the body: %v", err)
 		return
 	case len(body) == 0:
-		writeError(w, http.StatusBadRequest, "empty body: POST the %s payload", name)
+		httpserve.WriteError(w, http.StatusBadRequest, "empty body: POST the %s payload", name)
 		return
 	}
 	if verify, ok := g.cfg.Verifiers[name]; ok {
 		if err := verify(r.Header, body); err != nil {
 			g.log.Warn("rejected webhook signature", "source", name, "remote", r.RemoteAddr, "error", err)
-			writeError(w, http.StatusUnauthorized, "signature: %v", err)
+			httpserve.WriteError(w, http.StatusUnauthorized, "signature: %v", err)
 			return
 		}
 	}
@@ -177,26 +177,14 @@ func (g *Gateway) ingest(w http.ResponseWriter, r *http.Request) {
 	if err := g.producer.ProduceSync(ctx, rec).FirstErr(); err != nil {
 		g.log.Error("broker did not acknowledge", "source", name, "error", err)
 		w.Header().Set("Retry-After", "5")
-		writeError(w, http.StatusServiceUnavailable, "the broker did not acknowledge the write (%v): retry later, nothing was stored", err)
+		httpserve.WriteError(w, http.StatusServiceUnavailable, "the broker did not acknowledge the write (%v): retry later, nothing was stored", err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, Accepted{Status: "accepted", Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset})
+	httpserve.WriteJSON(w, http.StatusAccepted, Accepted{Status: "accepted", Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset})
 }
 
 // ErrorBody is the body of every error answer.
-type ErrorBody struct {
-	Error string `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, status int, format string, args ...any) {
-	writeJSON(w, status, ErrorBody{Error: fmt.Sprintf(format, args...)})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+type ErrorBody = httpserve.ErrorBody
 
 // Serve serves on ln until ctx ends, then stops accepting, lets requests in
 // flight finish (up to AckTimeout) and returns.
@@ -209,20 +197,5 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), g.cfg.AckTimeout+time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Serve(ctx, srv, ln, g.cfg.AckTimeout+time.Second)
 }

@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fintraos/fintra/internal/httpserve"
 	"github.com/fintraos/fintra/processors/views"
 )
 
@@ -136,11 +137,11 @@ func (s *Server) Handler() http.Handler {
 	for _, p := range []string{"/v1/accounts/{id}", "/v1/accounts/{id}/transactions", "/healthz"} {
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, http.StatusMethodNotAllowed, "method %s not allowed: use GET", r.Method)
+			httpserve.WriteError(w, http.StatusMethodNotAllowed, "method %s not allowed: use GET", r.Method)
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint %s; try GET /v1/accounts/{id} or /v1/accounts/{id}/transactions", r.URL.Path)
+		httpserve.WriteError(w, http.StatusNotFound, "no such endpoint %s; try GET /v1/accounts/{id} or /v1/accounts/{id}/transactions", r.URL.Path)
 	})
 	return mux
 }
@@ -182,7 +183,7 @@ func (s *Server) transactions(w http.ResponseWriter, r *http.Request) {
 	if len(txs) > views.MaxTransactions {
 		txs = txs[:views.MaxTransactions]
 	}
-	writeJSON(w, http.StatusOK, TransactionsBody{AccountID: v.AccountID, Version: v.Version, Transactions: txs})
+	httpserve.WriteJSON(w, http.StatusOK, TransactionsBody{AccountID: v.AccountID, Version: v.Version, Transactions: txs})
 }
 
 // lookup validates the id, reads the view and answers every case but a
@@ -192,7 +193,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (raw []byte, v s
 	w.Header().Set("Cache-Control", "no-cache")
 	id := r.PathValue("id")
 	if !ValidAccountID(id) {
-		writeError(w, http.StatusBadRequest, "invalid account id %q: 1 to 128 characters of A-Z a-z 0-9 . _ : @ -", truncate(id, 140))
+		httpserve.WriteError(w, http.StatusBadRequest, "invalid account id %q: 1 to 128 characters of A-Z a-z 0-9 . _ : @ -", truncate(id, 140))
 		return nil, v, false
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.LookupTimeout)
@@ -200,11 +201,11 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (raw []byte, v s
 	raw, err := s.store.View(ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		writeError(w, http.StatusNotFound, "account %q not found", id)
+		httpserve.WriteError(w, http.StatusNotFound, "account %q not found", id)
 		return nil, v, false
 	case errors.Is(err, ErrNotReady):
 		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "the views are still loading: retry shortly")
+		httpserve.WriteError(w, http.StatusServiceUnavailable, "the views are still loading: retry shortly")
 		return nil, v, false
 	case err != nil:
 		if r.Context().Err() != nil {
@@ -212,7 +213,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (raw []byte, v s
 		}
 		s.log.Error("view store did not answer", "account", id, "error", err)
 		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "the view store did not answer: retry later")
+		httpserve.WriteError(w, http.StatusServiceUnavailable, "the view store did not answer: retry later")
 		return nil, v, false
 	}
 	if err := json.Unmarshal(raw, &v); err != nil || v.Version == 0 || v.AccountID != id {
@@ -220,7 +221,7 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (raw []byte, v s
 			err = fmt.Errorf("version %d, account_id %q", v.Version, v.AccountID)
 		}
 		s.log.Error("stored view is not a view of the account", "account", id, "error", err)
-		writeError(w, http.StatusInternalServerError, "the stored view of account %q is damaged", id)
+		httpserve.WriteError(w, http.StatusInternalServerError, "the stored view of account %q is damaged", id)
 		return nil, v, false
 	}
 	etag := `"v` + strconv.FormatUint(v.Version, 10) + `"`
@@ -253,7 +254,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		if err := rd.Ready(ctx); err != nil {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusServiceUnavailable, "not ready: %v", err)
+			httpserve.WriteError(w, http.StatusServiceUnavailable, "not ready: %v", err)
 			return
 		}
 	}
@@ -268,19 +269,7 @@ func truncate(s string, n int) string {
 }
 
 // ErrorBody is the body of every error answer.
-type ErrorBody struct {
-	Error string `json:"error"`
-}
-
-func writeError(w http.ResponseWriter, status int, format string, args ...any) {
-	writeJSON(w, status, ErrorBody{Error: fmt.Sprintf(format, args...)})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+type ErrorBody = httpserve.ErrorBody
 
 // Serve serves on ln until ctx ends, then stops accepting, lets requests in
 // flight finish (up to WriteTimeout) and returns.
@@ -294,20 +283,5 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout+time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Serve(ctx, srv, ln, s.cfg.WriteTimeout+time.Second)
 }
