@@ -391,18 +391,11 @@ func ledgerTotals(ctx context.Context, brokers []string, kafkaVersion string, s 
 	if err != nil {
 		return fmt.Errorf("topologies: ledger view: %w", err)
 	}
-	vctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- view.Run(vctx) }()
-	defer func() { cancel(); <-done }()
-	select {
-	case <-view.WaitRunning():
-	case err := <-done:
+	stop, err := RunView(ctx, view)
+	if err != nil {
 		return fmt.Errorf("topologies: ledger view: %w", err)
-	case <-ctx.Done():
-		return ctx.Err()
 	}
+	defer func() { _ = stop() }() // the totals are read by then; a stop error changes nothing
 	it, err := view.Iterator()
 	if err != nil {
 		return err

@@ -153,18 +153,19 @@ func TestIntegrationPartitioningAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vctx, vcancel := context.WithCancel(ctx)
-	vdone := make(chan error, 1)
-	go func() { vdone <- view.Run(vctx) }()
-	<-view.WaitRunning()
+	stop, err := RunView(ctx, view)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var found int
 	for _, k := range keys {
 		if v, err := view.Get(k); err == nil && v == "v-"+k {
 			found++
 		}
 	}
-	vcancel()
-	<-vdone
+	if err := stop(); err != nil {
+		t.Fatalf("view: %v", err)
+	}
 	if found != n {
 		t.Fatalf("view found %d of %d keys written through franz-go", found, n)
 	}

@@ -1,6 +1,7 @@
 package topologies
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash"
@@ -220,4 +221,37 @@ func (r Runtime) ViewOptions() ([]goka.ViewOption, error) {
 		goka.WithViewTopicManagerBuilder(b.topicManager),
 		goka.WithViewStorageBuilder(storage.MemoryBuilder()),
 	}, nil
+}
+
+// RunView runs view in the background and returns once every partition of
+// it has loaded its table and the view is running; stop ends the view and returns view.Run's error.
+// Wait for this rather than view.WaitRunning: goka v1.1.14 merges a view's
+// state only from the partitions that have reported one, so WaitRunning can
+// fire when the first partition has loaded and the others have not started.
+func RunView(ctx context.Context, view *goka.View) (stop func() error, err error) {
+	vctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- view.Run(vctx) }()
+	stop = func() error {
+		cancel()
+		return <-done
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !view.Recovered() || view.CurrentState() != goka.ViewStateRunning {
+		select {
+		case err := <-done:
+			cancel()
+			if err == nil {
+				err = errors.New("stopped")
+			}
+			return nil, fmt.Errorf("topologies: view of %s stopped before it loaded: %w", view.Topic(), err)
+		case <-ctx.Done():
+			cancel()
+			<-done
+			return nil, fmt.Errorf("topologies: view of %s still loading: %w", view.Topic(), ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return stop, nil
 }

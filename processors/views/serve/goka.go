@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
@@ -27,6 +28,10 @@ func NewGokaView(brokers []string, opts ...goka.ViewOption) (*goka.View, error) 
 // (until then View returns ErrNotReady). Safe for concurrent use.
 type GokaStore struct {
 	view *goka.View
+	// loaded is set once every partition has loaded: after that a
+	// partition's catch-up briefly reports "connecting" again, which must
+	// not turn the API away (goka v1.1.14, PartitionTable.load).
+	loaded atomic.Bool
 }
 
 var (
@@ -42,8 +47,8 @@ func NewGokaStore(view *goka.View) *GokaStore { return &GokaStore{view: view} }
 
 // View returns the JSON of the account's view.
 func (s *GokaStore) View(_ context.Context, accountID string) ([]byte, error) {
-	if !s.view.Recovered() {
-		return nil, fmt.Errorf("%w: %s is still loading", ErrNotReady, s.view.Topic())
+	if err := s.ready(); err != nil {
+		return nil, err
 	}
 	v, err := s.view.Get(accountID)
 	if err != nil {
@@ -65,9 +70,20 @@ func (s *GokaStore) View(_ context.Context, accountID string) ([]byte, error) {
 }
 
 // Ready reports whether the view has loaded the table.
-func (s *GokaStore) Ready(context.Context) error {
+func (s *GokaStore) Ready(context.Context) error { return s.ready() }
+
+func (s *GokaStore) ready() error {
+	// View.Get refuses to read before the view runs and after it stops.
+	switch s.view.CurrentState() {
+	case goka.ViewStateIdle, goka.ViewStateInitializing:
+		return fmt.Errorf("%w: %s is still loading", ErrNotReady, s.view.Topic())
+	}
+	if s.loaded.Load() {
+		return nil
+	}
 	if !s.view.Recovered() {
 		return fmt.Errorf("%w: %s is still loading", ErrNotReady, s.view.Topic())
 	}
+	s.loaded.Store(true)
 	return nil
 }

@@ -67,17 +67,14 @@ func TestGokaStoreEmbeddedBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vctx, vcancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	running := false
+	var stop func() error
 	// Registered before the HTTP server, so it runs after the server has
 	// closed (cleanups run last first): no request reads a stopped view.
 	t.Cleanup(func() {
-		vcancel()
-		if !running {
+		if stop == nil {
 			return
 		}
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("view: %v", err)
 		}
 	})
@@ -87,14 +84,8 @@ func TestGokaStoreEmbeddedBroker(t *testing.T) {
 	wantError(t, "view not running", get(t, base+"/v1/accounts/acc-alice"), http.StatusServiceUnavailable, "still loading")
 	wantError(t, "healthz before running", get(t, base+"/healthz"), http.StatusServiceUnavailable, "not ready")
 
-	running = true
-	go func() { done <- view.Run(vctx) }()
-	select {
-	case <-view.WaitRunning():
-	case err := <-done:
-		t.Fatalf("view stopped before running: %v", err)
-	case <-ctx.Done():
-		t.Fatal("view not running after 2 minutes")
+	if stop, err = topologies.RunView(ctx, view); err != nil {
+		t.Fatal(err)
 	}
 	checkAPI(t, base, fx)
 }
