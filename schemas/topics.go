@@ -19,6 +19,18 @@ const (
 	TopicCoreDLQ goka.Stream = "core.dlq.v1"
 	// TopicCoreTransactions carries accepted, deduplicated transactions (AcceptedTransaction).
 	TopicCoreTransactions goka.Stream = "core.transactions.v1"
+	// TopicEnrichTransactions carries accepted transactions with their
+	// merchant entity and category (EnrichedTransaction).
+	TopicEnrichTransactions goka.Stream = "enrich.transactions.v1"
+	// TopicEnrichCatalog carries merchant catalog updates, keyed by entity
+	// id (a catalog line as the value, empty to delete); enrich applies them
+	// at runtime without re-resolving old transactions.
+	TopicEnrichCatalog goka.Stream = "enrich.catalog.v1"
+	// TopicGuardScores carries every enriched transaction with its fraud
+	// score, decision, reasons and model version (ScoredTransaction).
+	TopicGuardScores goka.Stream = "guard.scores.v1"
+	// TopicGuardAlerts carries an Alert for every review or decline decision.
+	TopicGuardAlerts goka.Stream = "guard.alerts.v1"
 )
 
 // Record headers.

@@ -186,6 +186,179 @@ func (UpdateReason) EnumDescriptor() ([]byte, []int) {
 	return file_fintra_v1_events_proto_rawDescGZIP(), []int{2}
 }
 
+// Channel is how a card or account was used.
+type Channel int32
+
+const (
+	Channel_CHANNEL_UNSPECIFIED Channel = 0
+	// CHANNEL_CARD_PRESENT: chip, swipe or contactless at a terminal.
+	Channel_CHANNEL_CARD_PRESENT Channel = 1
+	// CHANNEL_CARD_NOT_PRESENT: online, in-app, mail or phone order.
+	Channel_CHANNEL_CARD_NOT_PRESENT Channel = 2
+	// CHANNEL_TRANSFER: a bank transfer or direct debit.
+	Channel_CHANNEL_TRANSFER Channel = 3
+	// CHANNEL_ATM: a cash machine.
+	Channel_CHANNEL_ATM Channel = 4
+)
+
+// Enum value maps for Channel.
+var (
+	Channel_name = map[int32]string{
+		0: "CHANNEL_UNSPECIFIED",
+		1: "CHANNEL_CARD_PRESENT",
+		2: "CHANNEL_CARD_NOT_PRESENT",
+		3: "CHANNEL_TRANSFER",
+		4: "CHANNEL_ATM",
+	}
+	Channel_value = map[string]int32{
+		"CHANNEL_UNSPECIFIED":      0,
+		"CHANNEL_CARD_PRESENT":     1,
+		"CHANNEL_CARD_NOT_PRESENT": 2,
+		"CHANNEL_TRANSFER":         3,
+		"CHANNEL_ATM":              4,
+	}
+)
+
+func (x Channel) Enum() *Channel {
+	p := new(Channel)
+	*p = x
+	return p
+}
+
+func (x Channel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Channel) Descriptor() protoreflect.EnumDescriptor {
+	return file_fintra_v1_events_proto_enumTypes[3].Descriptor()
+}
+
+func (Channel) Type() protoreflect.EnumType {
+	return &file_fintra_v1_events_proto_enumTypes[3]
+}
+
+func (x Channel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Channel.Descriptor instead.
+func (Channel) EnumDescriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+// MerchantMethod says what decided a merchant resolution.
+type MerchantMethod int32
+
+const (
+	MerchantMethod_MERCHANT_METHOD_UNSPECIFIED MerchantMethod = 0
+	// MERCHANT_METHOD_EXACT: the cleaned descriptor is an alias in the catalog.
+	MerchantMethod_MERCHANT_METHOD_EXACT MerchantMethod = 1
+	// MERCHANT_METHOD_VECTOR: nearest neighbour in the embedding index above the threshold.
+	MerchantMethod_MERCHANT_METHOD_VECTOR MerchantMethod = 2
+	// MERCHANT_METHOD_SOURCE: the source named the merchant and it matched the catalog.
+	MerchantMethod_MERCHANT_METHOD_SOURCE MerchantMethod = 3
+	// MERCHANT_METHOD_UNRESOLVED: nothing above the threshold; name is the cleaned descriptor.
+	MerchantMethod_MERCHANT_METHOD_UNRESOLVED MerchantMethod = 4
+)
+
+// Enum value maps for MerchantMethod.
+var (
+	MerchantMethod_name = map[int32]string{
+		0: "MERCHANT_METHOD_UNSPECIFIED",
+		1: "MERCHANT_METHOD_EXACT",
+		2: "MERCHANT_METHOD_VECTOR",
+		3: "MERCHANT_METHOD_SOURCE",
+		4: "MERCHANT_METHOD_UNRESOLVED",
+	}
+	MerchantMethod_value = map[string]int32{
+		"MERCHANT_METHOD_UNSPECIFIED": 0,
+		"MERCHANT_METHOD_EXACT":       1,
+		"MERCHANT_METHOD_VECTOR":      2,
+		"MERCHANT_METHOD_SOURCE":      3,
+		"MERCHANT_METHOD_UNRESOLVED":  4,
+	}
+)
+
+func (x MerchantMethod) Enum() *MerchantMethod {
+	p := new(MerchantMethod)
+	*p = x
+	return p
+}
+
+func (x MerchantMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MerchantMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_fintra_v1_events_proto_enumTypes[4].Descriptor()
+}
+
+func (MerchantMethod) Type() protoreflect.EnumType {
+	return &file_fintra_v1_events_proto_enumTypes[4]
+}
+
+func (x MerchantMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MerchantMethod.Descriptor instead.
+func (MerchantMethod) EnumDescriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+// Decision is guard's verdict on a transaction.
+type Decision int32
+
+const (
+	Decision_DECISION_UNSPECIFIED Decision = 0
+	Decision_DECISION_APPROVE     Decision = 1
+	Decision_DECISION_REVIEW      Decision = 2
+	Decision_DECISION_DECLINE     Decision = 3
+)
+
+// Enum value maps for Decision.
+var (
+	Decision_name = map[int32]string{
+		0: "DECISION_UNSPECIFIED",
+		1: "DECISION_APPROVE",
+		2: "DECISION_REVIEW",
+		3: "DECISION_DECLINE",
+	}
+	Decision_value = map[string]int32{
+		"DECISION_UNSPECIFIED": 0,
+		"DECISION_APPROVE":     1,
+		"DECISION_REVIEW":      2,
+		"DECISION_DECLINE":     3,
+	}
+)
+
+func (x Decision) Enum() *Decision {
+	p := new(Decision)
+	*p = x
+	return p
+}
+
+func (x Decision) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Decision) Descriptor() protoreflect.EnumDescriptor {
+	return file_fintra_v1_events_proto_enumTypes[5].Descriptor()
+}
+
+func (Decision) Type() protoreflect.EnumType {
+	return &file_fintra_v1_events_proto_enumTypes[5]
+}
+
+func (x Decision) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Decision.Descriptor instead.
+func (Decision) EnumDescriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
 // Transaction is the body shared by every transaction event.
 //
 // Money is exact: amount_minor is a signed integer in the minor unit of
@@ -231,7 +404,10 @@ type Transaction struct {
 	LinkedSourceTransactionId string `protobuf:"bytes,18,opt,name=linked_source_transaction_id,json=linkedSourceTransactionId,proto3" json:"linked_source_transaction_id,omitempty"`
 	// counterparty is the other party's name when the source gives it
 	// (creditor or debtor of a bank transfer).
-	Counterparty  string `protobuf:"bytes,19,opt,name=counterparty,proto3" json:"counterparty,omitempty"`
+	Counterparty string `protobuf:"bytes,19,opt,name=counterparty,proto3" json:"counterparty,omitempty"`
+	// context is what the source says about how the transaction was made
+	// (card present or not, device, network, location); optional.
+	Context       *PaymentContext `protobuf:"bytes,20,opt,name=context,proto3" json:"context,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -399,6 +575,144 @@ func (x *Transaction) GetCounterparty() string {
 	return ""
 }
 
+func (x *Transaction) GetContext() *PaymentContext {
+	if x != nil {
+		return x.Context
+	}
+	return nil
+}
+
+// PaymentContext is the optional context of a transaction that fraud
+// scoring uses. Coordinates are degrees (WGS 84), not money.
+type PaymentContext struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Channel Channel                `protobuf:"varint,1,opt,name=channel,proto3,enum=fintra.v1.Channel" json:"channel,omitempty"`
+	// device_id identifies the customer's device (a fingerprint or app install id).
+	DeviceId  string `protobuf:"bytes,2,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	IpAddress string `protobuf:"bytes,3,opt,name=ip_address,json=ipAddress,proto3" json:"ip_address,omitempty"`
+	// email_domain is the domain of the customer's email address, e.g. "example.com".
+	EmailDomain string `protobuf:"bytes,4,opt,name=email_domain,json=emailDomain,proto3" json:"email_domain,omitempty"`
+	UserAgent   string `protobuf:"bytes,5,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
+	// billing_country is ISO 3166-1 alpha-2; billing_postal_code as printed.
+	BillingCountry    string `protobuf:"bytes,6,opt,name=billing_country,json=billingCountry,proto3" json:"billing_country,omitempty"`
+	BillingPostalCode string `protobuf:"bytes,7,opt,name=billing_postal_code,json=billingPostalCode,proto3" json:"billing_postal_code,omitempty"`
+	// has_location says latitude and longitude are set (0,0 is a real place).
+	HasLocation bool    `protobuf:"varint,8,opt,name=has_location,json=hasLocation,proto3" json:"has_location,omitempty"`
+	Latitude    float64 `protobuf:"fixed64,9,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	Longitude   float64 `protobuf:"fixed64,10,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	// declined marks an authorisation the issuer declined (no money moved).
+	Declined      bool `protobuf:"varint,11,opt,name=declined,proto3" json:"declined,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentContext) Reset() {
+	*x = PaymentContext{}
+	mi := &file_fintra_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentContext) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentContext) ProtoMessage() {}
+
+func (x *PaymentContext) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentContext.ProtoReflect.Descriptor instead.
+func (*PaymentContext) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PaymentContext) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+func (x *PaymentContext) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
+}
+
+func (x *PaymentContext) GetIpAddress() string {
+	if x != nil {
+		return x.IpAddress
+	}
+	return ""
+}
+
+func (x *PaymentContext) GetEmailDomain() string {
+	if x != nil {
+		return x.EmailDomain
+	}
+	return ""
+}
+
+func (x *PaymentContext) GetUserAgent() string {
+	if x != nil {
+		return x.UserAgent
+	}
+	return ""
+}
+
+func (x *PaymentContext) GetBillingCountry() string {
+	if x != nil {
+		return x.BillingCountry
+	}
+	return ""
+}
+
+func (x *PaymentContext) GetBillingPostalCode() string {
+	if x != nil {
+		return x.BillingPostalCode
+	}
+	return ""
+}
+
+func (x *PaymentContext) GetHasLocation() bool {
+	if x != nil {
+		return x.HasLocation
+	}
+	return false
+}
+
+func (x *PaymentContext) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *PaymentContext) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+func (x *PaymentContext) GetDeclined() bool {
+	if x != nil {
+		return x.Declined
+	}
+	return false
+}
+
 // TransactionCreated announces a new transaction, pending or posted.
 type TransactionCreated struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -409,7 +723,7 @@ type TransactionCreated struct {
 
 func (x *TransactionCreated) Reset() {
 	*x = TransactionCreated{}
-	mi := &file_fintra_v1_events_proto_msgTypes[1]
+	mi := &file_fintra_v1_events_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -421,7 +735,7 @@ func (x *TransactionCreated) String() string {
 func (*TransactionCreated) ProtoMessage() {}
 
 func (x *TransactionCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[1]
+	mi := &file_fintra_v1_events_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -434,7 +748,7 @@ func (x *TransactionCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransactionCreated.ProtoReflect.Descriptor instead.
 func (*TransactionCreated) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{1}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *TransactionCreated) GetTransaction() *Transaction {
@@ -460,7 +774,7 @@ type TransactionUpdated struct {
 
 func (x *TransactionUpdated) Reset() {
 	*x = TransactionUpdated{}
-	mi := &file_fintra_v1_events_proto_msgTypes[2]
+	mi := &file_fintra_v1_events_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -472,7 +786,7 @@ func (x *TransactionUpdated) String() string {
 func (*TransactionUpdated) ProtoMessage() {}
 
 func (x *TransactionUpdated) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[2]
+	mi := &file_fintra_v1_events_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -485,7 +799,7 @@ func (x *TransactionUpdated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransactionUpdated.ProtoReflect.Descriptor instead.
 func (*TransactionUpdated) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{2}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *TransactionUpdated) GetTransaction() *Transaction {
@@ -524,7 +838,7 @@ type TransactionRemoved struct {
 
 func (x *TransactionRemoved) Reset() {
 	*x = TransactionRemoved{}
-	mi := &file_fintra_v1_events_proto_msgTypes[3]
+	mi := &file_fintra_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -536,7 +850,7 @@ func (x *TransactionRemoved) String() string {
 func (*TransactionRemoved) ProtoMessage() {}
 
 func (x *TransactionRemoved) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[3]
+	mi := &file_fintra_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -549,7 +863,7 @@ func (x *TransactionRemoved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransactionRemoved.ProtoReflect.Descriptor instead.
 func (*TransactionRemoved) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *TransactionRemoved) GetAccountId() string {
@@ -605,7 +919,7 @@ type ConnectionEvent struct {
 
 func (x *ConnectionEvent) Reset() {
 	*x = ConnectionEvent{}
-	mi := &file_fintra_v1_events_proto_msgTypes[4]
+	mi := &file_fintra_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +931,7 @@ func (x *ConnectionEvent) String() string {
 func (*ConnectionEvent) ProtoMessage() {}
 
 func (x *ConnectionEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[4]
+	mi := &file_fintra_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +944,7 @@ func (x *ConnectionEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectionEvent.ProtoReflect.Descriptor instead.
 func (*ConnectionEvent) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ConnectionEvent) GetSource() string {
@@ -673,7 +987,7 @@ type Origin struct {
 
 func (x *Origin) Reset() {
 	*x = Origin{}
-	mi := &file_fintra_v1_events_proto_msgTypes[5]
+	mi := &file_fintra_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -685,7 +999,7 @@ func (x *Origin) String() string {
 func (*Origin) ProtoMessage() {}
 
 func (x *Origin) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[5]
+	mi := &file_fintra_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -698,7 +1012,7 @@ func (x *Origin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Origin.ProtoReflect.Descriptor instead.
 func (*Origin) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Origin) GetTopic() string {
@@ -750,7 +1064,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_fintra_v1_events_proto_msgTypes[6]
+	mi := &file_fintra_v1_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -762,7 +1076,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[6]
+	mi := &file_fintra_v1_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -775,7 +1089,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Event) GetEventId() string {
@@ -905,7 +1219,7 @@ type Balance struct {
 
 func (x *Balance) Reset() {
 	*x = Balance{}
-	mi := &file_fintra_v1_events_proto_msgTypes[7]
+	mi := &file_fintra_v1_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +1231,7 @@ func (x *Balance) String() string {
 func (*Balance) ProtoMessage() {}
 
 func (x *Balance) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[7]
+	mi := &file_fintra_v1_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +1244,7 @@ func (x *Balance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Balance.ProtoReflect.Descriptor instead.
 func (*Balance) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Balance) GetCurrency() string {
@@ -983,7 +1297,7 @@ type AcceptedTransaction struct {
 
 func (x *AcceptedTransaction) Reset() {
 	*x = AcceptedTransaction{}
-	mi := &file_fintra_v1_events_proto_msgTypes[8]
+	mi := &file_fintra_v1_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1309,7 @@ func (x *AcceptedTransaction) String() string {
 func (*AcceptedTransaction) ProtoMessage() {}
 
 func (x *AcceptedTransaction) ProtoReflect() protoreflect.Message {
-	mi := &file_fintra_v1_events_proto_msgTypes[8]
+	mi := &file_fintra_v1_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1322,7 @@ func (x *AcceptedTransaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptedTransaction.ProtoReflect.Descriptor instead.
 func (*AcceptedTransaction) Descriptor() ([]byte, []int) {
-	return file_fintra_v1_events_proto_rawDescGZIP(), []int{8}
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *AcceptedTransaction) GetEventId() string {
@@ -1102,11 +1416,551 @@ func (x *AcceptedTransaction) GetSupersedesSourceTransactionId() string {
 	return ""
 }
 
+// Merchant is the resolved counterparty of a card or account transaction.
+type Merchant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// entity_id is the catalog's stable id; empty when unresolved.
+	EntityId string `protobuf:"bytes,1,opt,name=entity_id,json=entityId,proto3" json:"entity_id,omitempty"`
+	// name is the canonical name, or the cleaned descriptor when unresolved.
+	Name    string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Website string `protobuf:"bytes,3,opt,name=website,proto3" json:"website,omitempty"`
+	// marketplace is the platform or payment processor the payment went
+	// through when there is one (DoorDash, PayPal, Square), with its entity id.
+	Marketplace         string `protobuf:"bytes,4,opt,name=marketplace,proto3" json:"marketplace,omitempty"`
+	MarketplaceEntityId string `protobuf:"bytes,5,opt,name=marketplace_entity_id,json=marketplaceEntityId,proto3" json:"marketplace_entity_id,omitempty"`
+	// confidence is in [0, 1] (a score, not money).
+	Confidence float64        `protobuf:"fixed64,6,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	Method     MerchantMethod `protobuf:"varint,7,opt,name=method,proto3,enum=fintra.v1.MerchantMethod" json:"method,omitempty"`
+	// cleaned_descriptor is the descriptor after cleaning: the cache key.
+	CleanedDescriptor string `protobuf:"bytes,8,opt,name=cleaned_descriptor,json=cleanedDescriptor,proto3" json:"cleaned_descriptor,omitempty"`
+	// catalog_version is the version of the catalog that resolved it.
+	CatalogVersion string `protobuf:"bytes,9,opt,name=catalog_version,json=catalogVersion,proto3" json:"catalog_version,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Merchant) Reset() {
+	*x = Merchant{}
+	mi := &file_fintra_v1_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Merchant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Merchant) ProtoMessage() {}
+
+func (x *Merchant) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Merchant.ProtoReflect.Descriptor instead.
+func (*Merchant) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Merchant) GetEntityId() string {
+	if x != nil {
+		return x.EntityId
+	}
+	return ""
+}
+
+func (x *Merchant) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Merchant) GetWebsite() string {
+	if x != nil {
+		return x.Website
+	}
+	return ""
+}
+
+func (x *Merchant) GetMarketplace() string {
+	if x != nil {
+		return x.Marketplace
+	}
+	return ""
+}
+
+func (x *Merchant) GetMarketplaceEntityId() string {
+	if x != nil {
+		return x.MarketplaceEntityId
+	}
+	return ""
+}
+
+func (x *Merchant) GetConfidence() float64 {
+	if x != nil {
+		return x.Confidence
+	}
+	return 0
+}
+
+func (x *Merchant) GetMethod() MerchantMethod {
+	if x != nil {
+		return x.Method
+	}
+	return MerchantMethod_MERCHANT_METHOD_UNSPECIFIED
+}
+
+func (x *Merchant) GetCleanedDescriptor() string {
+	if x != nil {
+		return x.CleanedDescriptor
+	}
+	return ""
+}
+
+func (x *Merchant) GetCatalogVersion() string {
+	if x != nil {
+		return x.CatalogVersion
+	}
+	return ""
+}
+
+// Category is a two-level category: primary (e.g. FOOD_AND_DRINK) and
+// detailed (e.g. FOOD_AND_DRINK_RESTAURANT); docs/taxonomy.md lists them.
+type Category struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Primary  string                 `protobuf:"bytes,1,opt,name=primary,proto3" json:"primary,omitempty"`
+	Detailed string                 `protobuf:"bytes,2,opt,name=detailed,proto3" json:"detailed,omitempty"`
+	// method is how it was decided: "mcc", "merchant", "keyword", "income",
+	// "transfer", "refund", "fee" or "none".
+	Method        string  `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	Confidence    float64 `protobuf:"fixed64,4,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Category) Reset() {
+	*x = Category{}
+	mi := &file_fintra_v1_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Category) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Category) ProtoMessage() {}
+
+func (x *Category) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Category.ProtoReflect.Descriptor instead.
+func (*Category) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Category) GetPrimary() string {
+	if x != nil {
+		return x.Primary
+	}
+	return ""
+}
+
+func (x *Category) GetDetailed() string {
+	if x != nil {
+		return x.Detailed
+	}
+	return ""
+}
+
+func (x *Category) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *Category) GetConfidence() float64 {
+	if x != nil {
+		return x.Confidence
+	}
+	return 0
+}
+
+// EnrichedTransaction is the value on enrich.transactions.v1.
+type EnrichedTransaction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Accepted      *AcceptedTransaction   `protobuf:"bytes,1,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	Merchant      *Merchant              `protobuf:"bytes,2,opt,name=merchant,proto3" json:"merchant,omitempty"`
+	Category      *Category              `protobuf:"bytes,3,opt,name=category,proto3" json:"category,omitempty"`
+	EnrichedAt    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=enriched_at,json=enrichedAt,proto3" json:"enriched_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnrichedTransaction) Reset() {
+	*x = EnrichedTransaction{}
+	mi := &file_fintra_v1_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnrichedTransaction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnrichedTransaction) ProtoMessage() {}
+
+func (x *EnrichedTransaction) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnrichedTransaction.ProtoReflect.Descriptor instead.
+func (*EnrichedTransaction) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *EnrichedTransaction) GetAccepted() *AcceptedTransaction {
+	if x != nil {
+		return x.Accepted
+	}
+	return nil
+}
+
+func (x *EnrichedTransaction) GetMerchant() *Merchant {
+	if x != nil {
+		return x.Merchant
+	}
+	return nil
+}
+
+func (x *EnrichedTransaction) GetCategory() *Category {
+	if x != nil {
+		return x.Category
+	}
+	return nil
+}
+
+func (x *EnrichedTransaction) GetEnrichedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EnrichedAt
+	}
+	return nil
+}
+
+// Reason is one reason for a score: a feature's contribution to the model's
+// raw score, or a rule that fired.
+type Reason struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// code is the feature name ("amount_zscore") or rule id ("rule:blocklist").
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// detail says it in words, with the feature's value.
+	Detail string `protobuf:"bytes,2,opt,name=detail,proto3" json:"detail,omitempty"`
+	// contribution is the feature's share of the raw (log-odds) score; 0 for rules.
+	Contribution  float64 `protobuf:"fixed64,3,opt,name=contribution,proto3" json:"contribution,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reason) Reset() {
+	*x = Reason{}
+	mi := &file_fintra_v1_events_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reason) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reason) ProtoMessage() {}
+
+func (x *Reason) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reason.ProtoReflect.Descriptor instead.
+func (*Reason) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Reason) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Reason) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *Reason) GetContribution() float64 {
+	if x != nil {
+		return x.Contribution
+	}
+	return 0
+}
+
+// Score is guard's assessment of a transaction.
+type Score struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// score is the model's fraud probability in [0, 1].
+	Score        float64   `protobuf:"fixed64,1,opt,name=score,proto3" json:"score,omitempty"`
+	Decision     Decision  `protobuf:"varint,2,opt,name=decision,proto3,enum=fintra.v1.Decision" json:"decision,omitempty"`
+	Reasons      []*Reason `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	ModelVersion string    `protobuf:"bytes,4,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
+	// rule_override says a rule, not the model's threshold, set the decision.
+	RuleOverride  bool                   `protobuf:"varint,5,opt,name=rule_override,json=ruleOverride,proto3" json:"rule_override,omitempty"`
+	ScoredAt      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=scored_at,json=scoredAt,proto3" json:"scored_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Score) Reset() {
+	*x = Score{}
+	mi := &file_fintra_v1_events_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Score) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Score) ProtoMessage() {}
+
+func (x *Score) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Score.ProtoReflect.Descriptor instead.
+func (*Score) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Score) GetScore() float64 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *Score) GetDecision() Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return Decision_DECISION_UNSPECIFIED
+}
+
+func (x *Score) GetReasons() []*Reason {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
+func (x *Score) GetModelVersion() string {
+	if x != nil {
+		return x.ModelVersion
+	}
+	return ""
+}
+
+func (x *Score) GetRuleOverride() bool {
+	if x != nil {
+		return x.RuleOverride
+	}
+	return false
+}
+
+func (x *Score) GetScoredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScoredAt
+	}
+	return nil
+}
+
+// ScoredTransaction is the value on guard.scores.v1.
+type ScoredTransaction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Enriched      *EnrichedTransaction   `protobuf:"bytes,1,opt,name=enriched,proto3" json:"enriched,omitempty"`
+	Score         *Score                 `protobuf:"bytes,2,opt,name=score,proto3" json:"score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScoredTransaction) Reset() {
+	*x = ScoredTransaction{}
+	mi := &file_fintra_v1_events_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScoredTransaction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScoredTransaction) ProtoMessage() {}
+
+func (x *ScoredTransaction) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScoredTransaction.ProtoReflect.Descriptor instead.
+func (*ScoredTransaction) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ScoredTransaction) GetEnriched() *EnrichedTransaction {
+	if x != nil {
+		return x.Enriched
+	}
+	return nil
+}
+
+func (x *ScoredTransaction) GetScore() *Score {
+	if x != nil {
+		return x.Score
+	}
+	return nil
+}
+
+// Alert is the value on guard.alerts.v1: a transaction guard wants a human
+// (review) or the issuer (decline) to act on.
+type Alert struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	EventId       string                 `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	AccountId     string                 `protobuf:"bytes,3,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	Score         *Score                 `protobuf:"bytes,4,opt,name=score,proto3" json:"score,omitempty"`
+	Transaction   *ScoredTransaction     `protobuf:"bytes,5,opt,name=transaction,proto3" json:"transaction,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Alert) Reset() {
+	*x = Alert{}
+	mi := &file_fintra_v1_events_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Alert) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Alert) ProtoMessage() {}
+
+func (x *Alert) ProtoReflect() protoreflect.Message {
+	mi := &file_fintra_v1_events_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Alert.ProtoReflect.Descriptor instead.
+func (*Alert) Descriptor() ([]byte, []int) {
+	return file_fintra_v1_events_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Alert) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *Alert) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *Alert) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *Alert) GetScore() *Score {
+	if x != nil {
+		return x.Score
+	}
+	return nil
+}
+
+func (x *Alert) GetTransaction() *ScoredTransaction {
+	if x != nil {
+		return x.Transaction
+	}
+	return nil
+}
+
 var File_fintra_v1_events_proto protoreflect.FileDescriptor
 
 const file_fintra_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x16fintra/v1/events.proto\x12\tfintra.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x05\n" +
+	"\x16fintra/v1/events.proto\x12\tfintra.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x06\n" +
 	"\vTransaction\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x16\n" +
@@ -1129,7 +1983,23 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\brevision\x18\x10 \x01(\x03R\brevision\x12\x1a\n" +
 	"\breversal\x18\x11 \x01(\bR\breversal\x12?\n" +
 	"\x1clinked_source_transaction_id\x18\x12 \x01(\tR\x19linkedSourceTransactionId\x12\"\n" +
-	"\fcounterparty\x18\x13 \x01(\tR\fcounterparty\"N\n" +
+	"\fcounterparty\x18\x13 \x01(\tR\fcounterparty\x123\n" +
+	"\acontext\x18\x14 \x01(\v2\x19.fintra.v1.PaymentContextR\acontext\"\x8e\x03\n" +
+	"\x0ePaymentContext\x12,\n" +
+	"\achannel\x18\x01 \x01(\x0e2\x12.fintra.v1.ChannelR\achannel\x12\x1b\n" +
+	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId\x12\x1d\n" +
+	"\n" +
+	"ip_address\x18\x03 \x01(\tR\tipAddress\x12!\n" +
+	"\femail_domain\x18\x04 \x01(\tR\vemailDomain\x12\x1d\n" +
+	"\n" +
+	"user_agent\x18\x05 \x01(\tR\tuserAgent\x12'\n" +
+	"\x0fbilling_country\x18\x06 \x01(\tR\x0ebillingCountry\x12.\n" +
+	"\x13billing_postal_code\x18\a \x01(\tR\x11billingPostalCode\x12!\n" +
+	"\fhas_location\x18\b \x01(\bR\vhasLocation\x12\x1a\n" +
+	"\blatitude\x18\t \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\n" +
+	" \x01(\x01R\tlongitude\x12\x1a\n" +
+	"\bdeclined\x18\v \x01(\bR\bdeclined\"N\n" +
 	"\x12TransactionCreated\x128\n" +
 	"\vtransaction\x18\x01 \x01(\v2\x16.fintra.v1.TransactionR\vtransaction\"\xc8\x01\n" +
 	"\x12TransactionUpdated\x128\n" +
@@ -1195,7 +2065,53 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"acceptedAt\x12\x1a\n" +
 	"\bsequence\x18\v \x01(\x04R\bsequence\x12<\n" +
 	"\rupdate_reason\x18\f \x01(\x0e2\x17.fintra.v1.UpdateReasonR\fupdateReason\x12G\n" +
-	" supersedes_source_transaction_id\x18\r \x01(\tR\x1dsupersedesSourceTransactionId*\x96\x01\n" +
+	" supersedes_source_transaction_id\x18\r \x01(\tR\x1dsupersedesSourceTransactionId\"\xd6\x02\n" +
+	"\bMerchant\x12\x1b\n" +
+	"\tentity_id\x18\x01 \x01(\tR\bentityId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
+	"\awebsite\x18\x03 \x01(\tR\awebsite\x12 \n" +
+	"\vmarketplace\x18\x04 \x01(\tR\vmarketplace\x122\n" +
+	"\x15marketplace_entity_id\x18\x05 \x01(\tR\x13marketplaceEntityId\x12\x1e\n" +
+	"\n" +
+	"confidence\x18\x06 \x01(\x01R\n" +
+	"confidence\x121\n" +
+	"\x06method\x18\a \x01(\x0e2\x19.fintra.v1.MerchantMethodR\x06method\x12-\n" +
+	"\x12cleaned_descriptor\x18\b \x01(\tR\x11cleanedDescriptor\x12'\n" +
+	"\x0fcatalog_version\x18\t \x01(\tR\x0ecatalogVersion\"x\n" +
+	"\bCategory\x12\x18\n" +
+	"\aprimary\x18\x01 \x01(\tR\aprimary\x12\x1a\n" +
+	"\bdetailed\x18\x02 \x01(\tR\bdetailed\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12\x1e\n" +
+	"\n" +
+	"confidence\x18\x04 \x01(\x01R\n" +
+	"confidence\"\xf0\x01\n" +
+	"\x13EnrichedTransaction\x12:\n" +
+	"\baccepted\x18\x01 \x01(\v2\x1e.fintra.v1.AcceptedTransactionR\baccepted\x12/\n" +
+	"\bmerchant\x18\x02 \x01(\v2\x13.fintra.v1.MerchantR\bmerchant\x12/\n" +
+	"\bcategory\x18\x03 \x01(\v2\x13.fintra.v1.CategoryR\bcategory\x12;\n" +
+	"\venriched_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"enrichedAt\"X\n" +
+	"\x06Reason\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x16\n" +
+	"\x06detail\x18\x02 \x01(\tR\x06detail\x12\"\n" +
+	"\fcontribution\x18\x03 \x01(\x01R\fcontribution\"\xfe\x01\n" +
+	"\x05Score\x12\x14\n" +
+	"\x05score\x18\x01 \x01(\x01R\x05score\x12/\n" +
+	"\bdecision\x18\x02 \x01(\x0e2\x13.fintra.v1.DecisionR\bdecision\x12+\n" +
+	"\areasons\x18\x03 \x03(\v2\x11.fintra.v1.ReasonR\areasons\x12#\n" +
+	"\rmodel_version\x18\x04 \x01(\tR\fmodelVersion\x12#\n" +
+	"\rrule_override\x18\x05 \x01(\bR\fruleOverride\x127\n" +
+	"\tscored_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bscoredAt\"w\n" +
+	"\x11ScoredTransaction\x12:\n" +
+	"\benriched\x18\x01 \x01(\v2\x1e.fintra.v1.EnrichedTransactionR\benriched\x12&\n" +
+	"\x05score\x18\x02 \x01(\v2\x10.fintra.v1.ScoreR\x05score\"\xc4\x01\n" +
+	"\x05Alert\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x19\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x03 \x01(\tR\taccountId\x12&\n" +
+	"\x05score\x18\x04 \x01(\v2\x10.fintra.v1.ScoreR\x05score\x12>\n" +
+	"\vtransaction\x18\x05 \x01(\v2\x1c.fintra.v1.ScoredTransactionR\vtransaction*\x96\x01\n" +
 	"\x11TransactionStatus\x12\"\n" +
 	"\x1eTRANSACTION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aTRANSACTION_STATUS_PENDING\x10\x01\x12\x1d\n" +
@@ -1210,7 +2126,24 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\fUpdateReason\x12\x1d\n" +
 	"\x19UPDATE_REASON_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14UPDATE_REASON_POSTED\x10\x01\x12\x1c\n" +
-	"\x18UPDATE_REASON_CORRECTION\x10\x02B6Z4github.com/fintraos/fintra/schemas/fintrav1;fintrav1b\x06proto3"
+	"\x18UPDATE_REASON_CORRECTION\x10\x02*\x81\x01\n" +
+	"\aChannel\x12\x17\n" +
+	"\x13CHANNEL_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14CHANNEL_CARD_PRESENT\x10\x01\x12\x1c\n" +
+	"\x18CHANNEL_CARD_NOT_PRESENT\x10\x02\x12\x14\n" +
+	"\x10CHANNEL_TRANSFER\x10\x03\x12\x0f\n" +
+	"\vCHANNEL_ATM\x10\x04*\xa4\x01\n" +
+	"\x0eMerchantMethod\x12\x1f\n" +
+	"\x1bMERCHANT_METHOD_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15MERCHANT_METHOD_EXACT\x10\x01\x12\x1a\n" +
+	"\x16MERCHANT_METHOD_VECTOR\x10\x02\x12\x1a\n" +
+	"\x16MERCHANT_METHOD_SOURCE\x10\x03\x12\x1e\n" +
+	"\x1aMERCHANT_METHOD_UNRESOLVED\x10\x04*e\n" +
+	"\bDecision\x12\x18\n" +
+	"\x14DECISION_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10DECISION_APPROVE\x10\x01\x12\x13\n" +
+	"\x0fDECISION_REVIEW\x10\x02\x12\x14\n" +
+	"\x10DECISION_DECLINE\x10\x03B6Z4github.com/fintraos/fintra/schemas/fintrav1;fintrav1b\x06proto3"
 
 var (
 	file_fintra_v1_events_proto_rawDescOnce sync.Once
@@ -1224,52 +2157,77 @@ func file_fintra_v1_events_proto_rawDescGZIP() []byte {
 	return file_fintra_v1_events_proto_rawDescData
 }
 
-var file_fintra_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_fintra_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_fintra_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_fintra_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_fintra_v1_events_proto_goTypes = []any{
 	(TransactionStatus)(0),        // 0: fintra.v1.TransactionStatus
 	(EventType)(0),                // 1: fintra.v1.EventType
 	(UpdateReason)(0),             // 2: fintra.v1.UpdateReason
-	(*Transaction)(nil),           // 3: fintra.v1.Transaction
-	(*TransactionCreated)(nil),    // 4: fintra.v1.TransactionCreated
-	(*TransactionUpdated)(nil),    // 5: fintra.v1.TransactionUpdated
-	(*TransactionRemoved)(nil),    // 6: fintra.v1.TransactionRemoved
-	(*ConnectionEvent)(nil),       // 7: fintra.v1.ConnectionEvent
-	(*Origin)(nil),                // 8: fintra.v1.Origin
-	(*Event)(nil),                 // 9: fintra.v1.Event
-	(*Balance)(nil),               // 10: fintra.v1.Balance
-	(*AcceptedTransaction)(nil),   // 11: fintra.v1.AcceptedTransaction
-	nil,                           // 12: fintra.v1.ConnectionEvent.DetailEntry
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(Channel)(0),                  // 3: fintra.v1.Channel
+	(MerchantMethod)(0),           // 4: fintra.v1.MerchantMethod
+	(Decision)(0),                 // 5: fintra.v1.Decision
+	(*Transaction)(nil),           // 6: fintra.v1.Transaction
+	(*PaymentContext)(nil),        // 7: fintra.v1.PaymentContext
+	(*TransactionCreated)(nil),    // 8: fintra.v1.TransactionCreated
+	(*TransactionUpdated)(nil),    // 9: fintra.v1.TransactionUpdated
+	(*TransactionRemoved)(nil),    // 10: fintra.v1.TransactionRemoved
+	(*ConnectionEvent)(nil),       // 11: fintra.v1.ConnectionEvent
+	(*Origin)(nil),                // 12: fintra.v1.Origin
+	(*Event)(nil),                 // 13: fintra.v1.Event
+	(*Balance)(nil),               // 14: fintra.v1.Balance
+	(*AcceptedTransaction)(nil),   // 15: fintra.v1.AcceptedTransaction
+	(*Merchant)(nil),              // 16: fintra.v1.Merchant
+	(*Category)(nil),              // 17: fintra.v1.Category
+	(*EnrichedTransaction)(nil),   // 18: fintra.v1.EnrichedTransaction
+	(*Reason)(nil),                // 19: fintra.v1.Reason
+	(*Score)(nil),                 // 20: fintra.v1.Score
+	(*ScoredTransaction)(nil),     // 21: fintra.v1.ScoredTransaction
+	(*Alert)(nil),                 // 22: fintra.v1.Alert
+	nil,                           // 23: fintra.v1.ConnectionEvent.DetailEntry
+	(*timestamppb.Timestamp)(nil), // 24: google.protobuf.Timestamp
 }
 var file_fintra_v1_events_proto_depIdxs = []int32{
 	0,  // 0: fintra.v1.Transaction.status:type_name -> fintra.v1.TransactionStatus
-	13, // 1: fintra.v1.Transaction.occurred_at:type_name -> google.protobuf.Timestamp
-	13, // 2: fintra.v1.Transaction.posted_at:type_name -> google.protobuf.Timestamp
-	3,  // 3: fintra.v1.TransactionCreated.transaction:type_name -> fintra.v1.Transaction
-	3,  // 4: fintra.v1.TransactionUpdated.transaction:type_name -> fintra.v1.Transaction
-	2,  // 5: fintra.v1.TransactionUpdated.reason:type_name -> fintra.v1.UpdateReason
-	12, // 6: fintra.v1.ConnectionEvent.detail:type_name -> fintra.v1.ConnectionEvent.DetailEntry
-	1,  // 7: fintra.v1.Event.type:type_name -> fintra.v1.EventType
-	13, // 8: fintra.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
-	13, // 9: fintra.v1.Event.ingested_at:type_name -> google.protobuf.Timestamp
-	8,  // 10: fintra.v1.Event.origin:type_name -> fintra.v1.Origin
-	4,  // 11: fintra.v1.Event.created:type_name -> fintra.v1.TransactionCreated
-	5,  // 12: fintra.v1.Event.updated:type_name -> fintra.v1.TransactionUpdated
-	6,  // 13: fintra.v1.Event.removed:type_name -> fintra.v1.TransactionRemoved
-	7,  // 14: fintra.v1.Event.connection:type_name -> fintra.v1.ConnectionEvent
-	1,  // 15: fintra.v1.AcceptedTransaction.type:type_name -> fintra.v1.EventType
-	3,  // 16: fintra.v1.AcceptedTransaction.transaction:type_name -> fintra.v1.Transaction
-	10, // 17: fintra.v1.AcceptedTransaction.balance_after:type_name -> fintra.v1.Balance
-	13, // 18: fintra.v1.AcceptedTransaction.occurred_at:type_name -> google.protobuf.Timestamp
-	13, // 19: fintra.v1.AcceptedTransaction.ingested_at:type_name -> google.protobuf.Timestamp
-	13, // 20: fintra.v1.AcceptedTransaction.accepted_at:type_name -> google.protobuf.Timestamp
-	2,  // 21: fintra.v1.AcceptedTransaction.update_reason:type_name -> fintra.v1.UpdateReason
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	24, // 1: fintra.v1.Transaction.occurred_at:type_name -> google.protobuf.Timestamp
+	24, // 2: fintra.v1.Transaction.posted_at:type_name -> google.protobuf.Timestamp
+	7,  // 3: fintra.v1.Transaction.context:type_name -> fintra.v1.PaymentContext
+	3,  // 4: fintra.v1.PaymentContext.channel:type_name -> fintra.v1.Channel
+	6,  // 5: fintra.v1.TransactionCreated.transaction:type_name -> fintra.v1.Transaction
+	6,  // 6: fintra.v1.TransactionUpdated.transaction:type_name -> fintra.v1.Transaction
+	2,  // 7: fintra.v1.TransactionUpdated.reason:type_name -> fintra.v1.UpdateReason
+	23, // 8: fintra.v1.ConnectionEvent.detail:type_name -> fintra.v1.ConnectionEvent.DetailEntry
+	1,  // 9: fintra.v1.Event.type:type_name -> fintra.v1.EventType
+	24, // 10: fintra.v1.Event.occurred_at:type_name -> google.protobuf.Timestamp
+	24, // 11: fintra.v1.Event.ingested_at:type_name -> google.protobuf.Timestamp
+	12, // 12: fintra.v1.Event.origin:type_name -> fintra.v1.Origin
+	8,  // 13: fintra.v1.Event.created:type_name -> fintra.v1.TransactionCreated
+	9,  // 14: fintra.v1.Event.updated:type_name -> fintra.v1.TransactionUpdated
+	10, // 15: fintra.v1.Event.removed:type_name -> fintra.v1.TransactionRemoved
+	11, // 16: fintra.v1.Event.connection:type_name -> fintra.v1.ConnectionEvent
+	1,  // 17: fintra.v1.AcceptedTransaction.type:type_name -> fintra.v1.EventType
+	6,  // 18: fintra.v1.AcceptedTransaction.transaction:type_name -> fintra.v1.Transaction
+	14, // 19: fintra.v1.AcceptedTransaction.balance_after:type_name -> fintra.v1.Balance
+	24, // 20: fintra.v1.AcceptedTransaction.occurred_at:type_name -> google.protobuf.Timestamp
+	24, // 21: fintra.v1.AcceptedTransaction.ingested_at:type_name -> google.protobuf.Timestamp
+	24, // 22: fintra.v1.AcceptedTransaction.accepted_at:type_name -> google.protobuf.Timestamp
+	2,  // 23: fintra.v1.AcceptedTransaction.update_reason:type_name -> fintra.v1.UpdateReason
+	4,  // 24: fintra.v1.Merchant.method:type_name -> fintra.v1.MerchantMethod
+	15, // 25: fintra.v1.EnrichedTransaction.accepted:type_name -> fintra.v1.AcceptedTransaction
+	16, // 26: fintra.v1.EnrichedTransaction.merchant:type_name -> fintra.v1.Merchant
+	17, // 27: fintra.v1.EnrichedTransaction.category:type_name -> fintra.v1.Category
+	24, // 28: fintra.v1.EnrichedTransaction.enriched_at:type_name -> google.protobuf.Timestamp
+	5,  // 29: fintra.v1.Score.decision:type_name -> fintra.v1.Decision
+	19, // 30: fintra.v1.Score.reasons:type_name -> fintra.v1.Reason
+	24, // 31: fintra.v1.Score.scored_at:type_name -> google.protobuf.Timestamp
+	18, // 32: fintra.v1.ScoredTransaction.enriched:type_name -> fintra.v1.EnrichedTransaction
+	20, // 33: fintra.v1.ScoredTransaction.score:type_name -> fintra.v1.Score
+	20, // 34: fintra.v1.Alert.score:type_name -> fintra.v1.Score
+	21, // 35: fintra.v1.Alert.transaction:type_name -> fintra.v1.ScoredTransaction
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_fintra_v1_events_proto_init() }
@@ -1277,7 +2235,7 @@ func file_fintra_v1_events_proto_init() {
 	if File_fintra_v1_events_proto != nil {
 		return
 	}
-	file_fintra_v1_events_proto_msgTypes[6].OneofWrappers = []any{
+	file_fintra_v1_events_proto_msgTypes[7].OneofWrappers = []any{
 		(*Event_Created)(nil),
 		(*Event_Updated)(nil),
 		(*Event_Removed)(nil),
@@ -1288,8 +2246,8 @@ func file_fintra_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_fintra_v1_events_proto_rawDesc), len(file_fintra_v1_events_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   10,
+			NumEnums:      6,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
