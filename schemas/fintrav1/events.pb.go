@@ -259,6 +259,9 @@ const (
 	MerchantMethod_MERCHANT_METHOD_SOURCE MerchantMethod = 3
 	// MERCHANT_METHOD_UNRESOLVED: nothing above the threshold; name is the cleaned descriptor.
 	MerchantMethod_MERCHANT_METHOD_UNRESOLVED MerchantMethod = 4
+	// MERCHANT_METHOD_DESCRIPTOR: no catalog entity, but the cleaned descriptor
+	// reads as a business name; it is given as the name, with low confidence.
+	MerchantMethod_MERCHANT_METHOD_DESCRIPTOR MerchantMethod = 5
 )
 
 // Enum value maps for MerchantMethod.
@@ -269,6 +272,7 @@ var (
 		2: "MERCHANT_METHOD_VECTOR",
 		3: "MERCHANT_METHOD_SOURCE",
 		4: "MERCHANT_METHOD_UNRESOLVED",
+		5: "MERCHANT_METHOD_DESCRIPTOR",
 	}
 	MerchantMethod_value = map[string]int32{
 		"MERCHANT_METHOD_UNSPECIFIED": 0,
@@ -276,6 +280,7 @@ var (
 		"MERCHANT_METHOD_VECTOR":      2,
 		"MERCHANT_METHOD_SOURCE":      3,
 		"MERCHANT_METHOD_UNRESOLVED":  4,
+		"MERCHANT_METHOD_DESCRIPTOR":  5,
 	}
 )
 
@@ -1424,8 +1429,11 @@ type Merchant struct {
 	// name is the canonical name, or the cleaned descriptor when unresolved.
 	Name    string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Website string `protobuf:"bytes,3,opt,name=website,proto3" json:"website,omitempty"`
-	// marketplace is the platform or payment processor the payment went
-	// through when there is one (DoorDash, PayPal, Square), with its entity id.
+	// marketplace is the other party of a two-party descriptor, with its
+	// entity id when it has one: the platform or processor when the merchant
+	// is the seller ("SQ *BLUE BOTTLE": Blue Bottle, marketplace Square), the
+	// seller when the merchant is the platform the customer dealt with
+	// ("DOORDASH*ZEEKS PIZZA": DoorDash, marketplace Zeeks Pizza).
 	Marketplace         string `protobuf:"bytes,4,opt,name=marketplace,proto3" json:"marketplace,omitempty"`
 	MarketplaceEntityId string `protobuf:"bytes,5,opt,name=marketplace_entity_id,json=marketplaceEntityId,proto3" json:"marketplace_entity_id,omitempty"`
 	// confidence is in [0, 1] (a score, not money).
@@ -2132,13 +2140,14 @@ const file_fintra_v1_events_proto_rawDesc = "" +
 	"\x14CHANNEL_CARD_PRESENT\x10\x01\x12\x1c\n" +
 	"\x18CHANNEL_CARD_NOT_PRESENT\x10\x02\x12\x14\n" +
 	"\x10CHANNEL_TRANSFER\x10\x03\x12\x0f\n" +
-	"\vCHANNEL_ATM\x10\x04*\xa4\x01\n" +
+	"\vCHANNEL_ATM\x10\x04*\xc4\x01\n" +
 	"\x0eMerchantMethod\x12\x1f\n" +
 	"\x1bMERCHANT_METHOD_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15MERCHANT_METHOD_EXACT\x10\x01\x12\x1a\n" +
 	"\x16MERCHANT_METHOD_VECTOR\x10\x02\x12\x1a\n" +
 	"\x16MERCHANT_METHOD_SOURCE\x10\x03\x12\x1e\n" +
-	"\x1aMERCHANT_METHOD_UNRESOLVED\x10\x04*e\n" +
+	"\x1aMERCHANT_METHOD_UNRESOLVED\x10\x04\x12\x1e\n" +
+	"\x1aMERCHANT_METHOD_DESCRIPTOR\x10\x05*e\n" +
 	"\bDecision\x12\x18\n" +
 	"\x14DECISION_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10DECISION_APPROVE\x10\x01\x12\x13\n" +
