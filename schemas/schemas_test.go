@@ -149,3 +149,37 @@ func BenchmarkMarshalJSON(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeScoredReadsEveryStage(t *testing.T) {
+	at := &fintrav1.AcceptedTransaction{EventId: "e1", AccountId: "a1", Sequence: 3}
+	et := &fintrav1.EnrichedTransaction{Accepted: at, Merchant: &fintrav1.Merchant{Name: "Lidl"}}
+	st := &fintrav1.ScoredTransaction{Enriched: et, Score: &fintrav1.Score{Score: 0.25, Decision: fintrav1.Decision_DECISION_APPROVE}}
+	for _, c := range []struct {
+		topic   string
+		msg     proto.Message
+		wantMer string
+		wantSc  bool
+	}{
+		{string(TopicCoreTransactions), at, "", false},
+		{string(TopicEnrichTransactions), et, "Lidl", false},
+		{string(TopicGuardScores), st, "Lidl", true},
+	} {
+		b, err := proto.Marshal(c.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeScored(c.topic, b)
+		if err != nil {
+			t.Fatalf("%s: %v", c.topic, err)
+		}
+		if got.GetEnriched().GetAccepted().GetSequence() != 3 || got.GetEnriched().GetMerchant().GetName() != c.wantMer || (got.GetScore() != nil) != c.wantSc {
+			t.Fatalf("%s: decoded %v", c.topic, got)
+		}
+	}
+	if _, err := DecodeScored(string(TopicCoreEvents), nil); err == nil || !strings.Contains(err.Error(), "carries no transactions") {
+		t.Fatalf("core.events.v1: %v, want a refusal naming the topics", err)
+	}
+	if _, err := DecodeScored(string(TopicGuardScores), []byte{0xff, 0xff}); err == nil {
+		t.Fatal("garbage decoded")
+	}
+}
