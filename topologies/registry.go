@@ -11,6 +11,7 @@ import (
 	"github.com/fintraos/fintra/processors/connect/source"
 	"github.com/fintraos/fintra/processors/core"
 	"github.com/fintraos/fintra/processors/views"
+	"github.com/fintraos/fintra/schemas"
 )
 
 // Deps are the shared dependencies handed to every processor's graph.
@@ -71,7 +72,7 @@ func Processors() []Processor {
 			Name:    string(views.Group),
 			Summary: "keeps each account's read model (balances, last 20 transactions, month-to-date spend) in views-table for the Redis sink",
 			Graph: func(d Deps) *goka.GroupGraph {
-				return views.Graph(views.Deps{Metrics: d.Metrics, Clock: d.Clock, Log: d.Log})
+				return views.Graph(views.Deps{Metrics: d.Metrics, Clock: d.Clock, Log: d.Log, Input: schemas.TopicCoreTransactions})
 			},
 		},
 	}

@@ -12,12 +12,16 @@ import (
 const MaxTransactions = 20
 
 // Uncategorized is the spend category of a transaction enrich has not
-// categorized (every transaction, until enrich lands).
+// categorized (every transaction of a topology without enrich).
 const Uncategorized = "uncategorized"
 
-// apply folds one accepted transaction into the view. The caller has
-// checked that its sequence is above the view's.
-func apply(v *View, at *fintrav1.AcceptedTransaction, now time.Time) {
+// MaxOpenAlerts is how many open alerts a view keeps (the newest).
+const MaxOpenAlerts = 20
+
+// apply folds one transaction into the view. The caller has checked that
+// its sequence is above the view's.
+func apply(v *View, st *fintrav1.ScoredTransaction, now time.Time) {
+	at := st.GetEnriched().GetAccepted()
 	v.normalize()
 	v.AccountID = at.GetAccountId()
 	v.Version++
@@ -26,8 +30,61 @@ func apply(v *View, at *fintrav1.AcceptedTransaction, now time.Time) {
 	if b := at.GetBalanceAfter(); b != nil {
 		setBalance(v, b)
 	}
-	applyTransaction(v, at)
-	applySpend(v, at)
+	applyTransaction(v, st)
+	applySpend(v, at, spendCategory(st.GetEnriched().GetCategory()))
+	applyAlert(v, st)
+}
+
+// spendCategory is the month-to-date key of a category: its primary
+// category in lower case ("food_and_drink"), or Uncategorized.
+func spendCategory(c *fintrav1.Category) string {
+	if c.GetPrimary() == "" {
+		return Uncategorized
+	}
+	return strings.ToLower(c.GetPrimary())
+}
+
+// applyAlert opens an alert for a review or decline decision, and closes
+// the alerts of a transaction that was removed (nothing is left to act on).
+func applyAlert(v *View, st *fintrav1.ScoredTransaction) {
+	tx := st.GetEnriched().GetAccepted().GetTransaction()
+	if tx.GetStatus() == fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED {
+		v.OpenAlerts = slices.DeleteFunc(v.OpenAlerts, func(a Alert) bool {
+			return a.Source == tx.GetSource() && a.SourceTransactionID == tx.GetSourceTransactionId()
+		})
+		return
+	}
+	sc := st.GetScore()
+	d := sc.GetDecision()
+	if d != fintrav1.Decision_DECISION_REVIEW && d != fintrav1.Decision_DECISION_DECLINE {
+		return
+	}
+	at := st.GetEnriched().GetAccepted()
+	a := Alert{EventID: at.GetEventId(), Source: tx.GetSource(), SourceTransactionID: tx.GetSourceTransactionId(),
+		Decision: decisionName(d), Score: sc.GetScore(), ModelVersion: sc.GetModelVersion()}
+	if len(sc.GetReasons()) > 0 {
+		a.Rule = sc.GetReasons()[0].GetCode()
+	}
+	if ts := sc.GetScoredAt(); ts != nil {
+		a.OpenedAt = ts.AsTime().UTC()
+	}
+	// One alert per source transaction: a posting or correction of an
+	// alerted transaction replaces its alert.
+	v.OpenAlerts = slices.DeleteFunc(v.OpenAlerts, func(o Alert) bool {
+		return o.Source == a.Source && o.SourceTransactionID == a.SourceTransactionID
+	})
+	v.OpenAlerts = append([]Alert{a}, v.OpenAlerts...)
+	if len(v.OpenAlerts) > MaxOpenAlerts {
+		v.OpenAlerts = v.OpenAlerts[:MaxOpenAlerts]
+	}
+}
+
+// decisionName is "approve", "review" or "decline"; "" when unscored.
+func decisionName(d fintrav1.Decision) string {
+	if d == fintrav1.Decision_DECISION_UNSPECIFIED {
+		return ""
+	}
+	return strings.ToLower(strings.TrimPrefix(d.String(), "DECISION_"))
 }
 
 // setBalance takes the ledger's balance after the event as it is: the view
@@ -45,7 +102,8 @@ func setBalance(v *View, b *fintrav1.Balance) {
 // applyTransaction replaces the transaction's previous state (and, for a
 // posting, the pending transaction it supersedes) by its new one, keeps the
 // list newest first by occurred_at and trims it.
-func applyTransaction(v *View, at *fintrav1.AcceptedTransaction) {
+func applyTransaction(v *View, st *fintrav1.ScoredTransaction) {
+	at := st.GetEnriched().GetAccepted()
 	tx := at.GetTransaction()
 	id, superseded := tx.GetSourceTransactionId(), at.GetSupersedesSourceTransactionId()
 	v.Transactions = slices.DeleteFunc(v.Transactions, func(e Transaction) bool {
@@ -59,6 +117,23 @@ func applyTransaction(v *View, at *fintrav1.AcceptedTransaction) {
 		OccurredAt: occurredAt(at), AmountMinor: tx.GetAmountMinor(), Currency: tx.GetCurrency(),
 		Status:      strings.ToLower(strings.TrimPrefix(tx.GetStatus().String(), "TRANSACTION_STATUS_")),
 		Description: tx.GetDescription(), MerchantName: tx.GetMerchantName(), MCC: tx.GetMcc(),
+		RiskDecision: decisionName(st.GetScore().GetDecision()),
+	}
+	if m := st.GetEnriched().GetMerchant(); m != nil {
+		switch m.GetMethod() {
+		case fintrav1.MerchantMethod_MERCHANT_METHOD_UNSPECIFIED, fintrav1.MerchantMethod_MERCHANT_METHOD_UNRESOLVED:
+		default:
+			e.MerchantName = m.GetName()
+		}
+		e.MerchantEntityID = m.GetEntityId()
+		e.MerchantWebsite = m.GetWebsite()
+	}
+	if c := st.GetEnriched().GetCategory(); c != nil {
+		e.Category = c.GetDetailed()
+	}
+	if sc := st.GetScore(); sc != nil {
+		score := sc.GetScore()
+		e.RiskScore = &score
 	}
 	// Newest first; among equal times the later event goes first.
 	i := slices.IndexFunc(v.Transactions, func(o Transaction) bool { return !o.OccurredAt.After(e.OccurredAt) })
@@ -78,7 +153,7 @@ func applyTransaction(v *View, at *fintrav1.AcceptedTransaction) {
 // over when it is newer; the change in posted money out is counted if the
 // transaction itself occurred in that month (a correction or removal of
 // last month's transaction does not touch this month's spend).
-func applySpend(v *View, at *fintrav1.AcceptedTransaction) {
+func applySpend(v *View, at *fintrav1.AcceptedTransaction, category string) {
 	evTS := at.GetOccurredAt()
 	if evTS == nil {
 		evTS = at.GetTransaction().GetOccurredAt()
@@ -108,7 +183,7 @@ func applySpend(v *View, at *fintrav1.AcceptedTransaction) {
 		byCategory = map[string]int64{}
 		v.MonthToDate.SpendMinor[tx.GetCurrency()] = byCategory
 	}
-	byCategory[Uncategorized] -= at.GetDeltaPostedMinor()
+	byCategory[category] -= at.GetDeltaPostedMinor()
 }
 
 func occurredAt(at *fintrav1.AcceptedTransaction) time.Time {

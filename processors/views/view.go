@@ -22,7 +22,9 @@ type View struct {
 	// (by occurred_at) first, each in its latest state; removed ones leave.
 	Transactions []Transaction `json:"transactions"`
 	MonthToDate  MonthToDate   `json:"month_to_date"`
-	// OpenAlerts stays empty until the guard processor lands.
+	// OpenAlerts are guard's review and decline decisions on the account,
+	// newest first, at most MaxOpenAlerts; a removed transaction's alert
+	// closes.
 	OpenAlerts []Alert `json:"open_alerts"`
 	// UpdatedAt is when the view was last changed (the processor's clock).
 	UpdatedAt time.Time `json:"updated_at"`
@@ -46,17 +48,27 @@ type Transaction struct {
 	AmountMinor         int64     `json:"amount_minor"`
 	Currency            string    `json:"currency"`
 	// Status is "pending" or "posted".
-	Status       string `json:"status"`
-	Description  string `json:"description"`
+	Status      string `json:"status"`
+	Description string `json:"description"`
+	// MerchantName is the resolved merchant when enrich resolved one, else
+	// the name the source gave.
 	MerchantName string `json:"merchant_name"`
-	MCC          string `json:"mcc"`
-	// Category is empty until the enrich processor lands.
+	// MerchantEntityID and MerchantWebsite come from enrich's catalog.
+	MerchantEntityID string `json:"merchant_entity_id,omitempty"`
+	MerchantWebsite  string `json:"merchant_website,omitempty"`
+	MCC              string `json:"mcc"`
+	// Category is enrich's detailed category (docs/enrich.md), empty
+	// without enrich.
 	Category string `json:"category"`
-	// RiskDecision is empty until the guard processor lands.
-	RiskDecision string `json:"risk_decision"`
+	// RiskDecision is guard's "approve", "review" or "decline", empty
+	// without guard; RiskScore its fraud probability.
+	RiskDecision string   `json:"risk_decision"`
+	RiskScore    *float64 `json:"risk_score,omitempty"`
 }
 
-// MonthToDate is the spend of the current UTC month.
+// MonthToDate is the spend of the current UTC month, per currency and
+// primary category in lower case ("food_and_drink"; Uncategorized without
+// enrich).
 type MonthToDate struct {
 	// Month is "YYYY-MM" (UTC) of the newest transaction seen; empty before
 	// the first.
@@ -66,11 +78,19 @@ type MonthToDate struct {
 	SpendMinor map[string]map[string]int64 `json:"spend_minor"`
 }
 
-// Alert is an open risk alert on the account (filled by guard, later).
+// Alert is an open risk alert on the account: a review or decline decision
+// of guard.
 type Alert struct {
-	EventID  string    `json:"event_id"`
-	Rule     string    `json:"rule"`
-	OpenedAt time.Time `json:"opened_at,omitzero"`
+	EventID             string `json:"event_id"`
+	Source              string `json:"source,omitempty"`
+	SourceTransactionID string `json:"source_transaction_id,omitempty"`
+	// Decision is "review" or "decline".
+	Decision string `json:"decision"`
+	// Rule is the first reason: a feature name or "rule:<id>".
+	Rule         string    `json:"rule"`
+	Score        float64   `json:"score"`
+	ModelVersion string    `json:"model_version,omitempty"`
+	OpenedAt     time.Time `json:"opened_at,omitzero"`
 }
 
 // normalize turns nil collections into empty ones, so the JSON form always

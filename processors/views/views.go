@@ -8,7 +8,6 @@ import (
 
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/schemas"
@@ -33,6 +32,11 @@ type Deps struct {
 	Clock func() time.Time
 	// Log receives dead letters and sequence gaps. Default slog.Default().
 	Log *slog.Logger
+	// Input is the transaction stage the views follow: guard.scores.v1
+	// (the default: merchant, category and risk decision included), or an
+	// earlier stage (enrich.transactions.v1, core.transactions.v1) in a
+	// topology without the later processors.
+	Input goka.Stream
 }
 
 // Graph is the processor's goka graph.
@@ -46,11 +50,14 @@ func Graph(deps Deps) *goka.GroupGraph {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
+	if deps.Input == "" {
+		deps.Input = schemas.TopicGuardScores
+	}
 	p := &processor{stage: deps.Metrics.Stage(string(Group)), clock: deps.Clock, log: deps.Log}
 	return goka.DefineGroup(Group,
 		// Input as raw bytes: an undecodable transaction must reach the
 		// DLQ, and goka stops the processor on a codec error.
-		goka.Input(schemas.TopicCoreTransactions, new(codec.Bytes), p.process),
+		goka.Input(deps.Input, new(codec.Bytes), p.process),
 		goka.Persist(Codec{}),
 		goka.Output(DLQ, new(codec.Bytes)),
 	)
@@ -65,11 +72,12 @@ type processor struct {
 func (p *processor) process(ctx goka.Context, msg any) {
 	p.stage.In.Add(1)
 	raw, _ := msg.([]byte)
-	at := new(fintrav1.AcceptedTransaction)
-	if err := proto.Unmarshal(raw, at); err != nil {
+	st, err := schemas.DecodeScored(string(ctx.Topic()), raw)
+	if err != nil {
 		p.deadLetter(ctx, raw, fmt.Errorf("views: undecodable transaction: %w", err))
 		return
 	}
+	at := st.GetEnriched().GetAccepted()
 	if err := check(at, ctx.Key()); err != nil {
 		p.deadLetter(ctx, raw, err)
 		return
@@ -88,7 +96,7 @@ func (p *processor) process(ctx goka.Context, msg any) {
 		p.log.Warn("sequence gap", "stage", Group, "key", ctx.Key(), "after", v.Sequence, "got", at.GetSequence())
 	}
 	now := p.clock()
-	apply(v, at, now)
+	apply(v, st, now)
 	ctx.SetValue(v)
 	p.stage.Out.Add(1)
 	if ts := at.GetIngestedAt(); ts != nil {
@@ -99,12 +107,15 @@ func (p *processor) process(ctx goka.Context, msg any) {
 // check rejects what the view cannot hold: the ledger never emits these, so
 // they come from a misbehaving producer.
 func check(at *fintrav1.AcceptedTransaction, key string) error {
+	if at == nil {
+		return errors.New("views: record without its accepted transaction")
+	}
 	var errs []error
 	switch {
 	case at.GetAccountId() == "":
 		errs = append(errs, errors.New("views: transaction without account_id"))
 	case at.GetAccountId() != key:
-		errs = append(errs, fmt.Errorf("views: transaction for account %q arrived under key %q: producers must key core.transactions.v1 by account_id", at.GetAccountId(), key))
+		errs = append(errs, fmt.Errorf("views: transaction for account %q arrived under key %q: producers must key every transaction topic by account_id", at.GetAccountId(), key))
 	}
 	if at.GetSequence() == 0 {
 		errs = append(errs, errors.New("views: transaction without sequence"))

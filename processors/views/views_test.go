@@ -86,13 +86,29 @@ func (a *account) posted(srcID string, amount int64, cur string, at time.Time) *
 	return a.accept(srcID, amount, cur, posted, at, amount, 0)
 }
 
+// consume sends the transaction as guard emits it, with no enrichment and
+// no score (what a topology without enrich and guard would give).
 func consume(t *testing.T, tt *tester.Tester, at *fintrav1.AcceptedTransaction) {
 	t.Helper()
-	b, err := proto.Marshal(at)
+	consumeScored(t, tt, &fintrav1.ScoredTransaction{Enriched: &fintrav1.EnrichedTransaction{Accepted: at}})
+}
+
+func scoredBytes(t *testing.T, at *fintrav1.AcceptedTransaction) []byte {
+	t.Helper()
+	b, err := proto.Marshal(&fintrav1.ScoredTransaction{Enriched: &fintrav1.EnrichedTransaction{Accepted: at}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tt.Consume(string(schemas.TopicCoreTransactions), at.GetAccountId(), b)
+	return b
+}
+
+func consumeScored(t *testing.T, tt *tester.Tester, st *fintrav1.ScoredTransaction) {
+	t.Helper()
+	b, err := proto.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt.Consume(string(schemas.TopicGuardScores), st.GetEnriched().GetAccepted().GetAccountId(), b)
 }
 
 func view(t *testing.T, tt *tester.Tester, key string) *views.View {
@@ -230,12 +246,12 @@ func TestDeadLettersWhatItCannotApply(t *testing.T) {
 	dlq := tt.NewQueueTracker(string(views.DLQ))
 	a := newAccount("acc-1")
 	good := a.posted("t1", -100, "EUR", now)
-	wrongKey, _ := proto.Marshal(good)
+	wrongKey := scoredBytes(t, good)
 	noSeq := proto.Clone(good).(*fintrav1.AcceptedTransaction)
 	noSeq.Sequence = 0
-	noSeqBytes, _ := proto.Marshal(noSeq)
+	noSeqBytes := scoredBytes(t, noSeq)
 
-	topic := string(schemas.TopicCoreTransactions)
+	topic := string(schemas.TopicGuardScores)
 	tt.Consume(topic, "acc-1", []byte("\xff\xffnot protobuf"))
 	tt.Consume(topic, "acc-2", wrongKey)
 	tt.Consume(topic, "acc-1", noSeqBytes)
@@ -266,7 +282,7 @@ func TestDeadLettersWhatItCannotApply(t *testing.T) {
 func TestDeadLetterHeaders(t *testing.T) {
 	tt, _ := startViews(t)
 	dlq := tt.NewQueueTracker(string(views.DLQ))
-	tt.Consume(string(schemas.TopicCoreTransactions), "acc-1", []byte("\xff\xff"), tester.WithHeaders(goka.Headers{"x-trace": []byte("abc")}))
+	tt.Consume(string(schemas.TopicGuardScores), "acc-1", []byte("\xff\xff"), tester.WithHeaders(goka.Headers{"x-trace": []byte("abc")}))
 	h, _, _, ok := dlq.NextWithHeaders()
 	if !ok {
 		t.Fatal("nothing dead-lettered")
@@ -309,5 +325,55 @@ func TestJSONForm(t *testing.T) {
 	}
 	if _, err := (views.Codec{}).Decode([]byte("{")); err == nil {
 		t.Error("decoding broken JSON succeeded")
+	}
+}
+
+// TestEnrichedAndScored: the merchant, category and risk decision of the
+// later stages reach the transaction list, the spend goes to the primary
+// category, and review or decline decisions open alerts that a removal
+// closes.
+func TestEnrichedAndScored(t *testing.T) {
+	tt, _ := startViews(t)
+	a := newAccount("acc-1")
+	day := time.Date(2026, 2, 3, 9, 0, 0, 0, time.UTC)
+	scored := func(at *fintrav1.AcceptedTransaction, m *fintrav1.Merchant, detailed string, d fintrav1.Decision, score float64, reason string) *fintrav1.ScoredTransaction {
+		st := &fintrav1.ScoredTransaction{
+			Enriched: &fintrav1.EnrichedTransaction{Accepted: at, Merchant: m,
+				Category: &fintrav1.Category{Primary: "FOOD_AND_DRINK", Detailed: detailed, Method: "mcc"}},
+			Score: &fintrav1.Score{Score: score, Decision: d, ModelVersion: "m1", ScoredAt: timestamppb.New(day)},
+		}
+		if reason != "" {
+			st.Score.Reasons = []*fintrav1.Reason{{Code: reason}}
+		}
+		return st
+	}
+	lidl := &fintrav1.Merchant{EntityId: "lidl", Name: "Lidl", Website: "lidl.com", Method: fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT, Confidence: 1}
+	consumeScored(t, tt, scored(a.posted("t1", -1250, "EUR", day), lidl, "FOOD_AND_DRINK_GROCERIES", fintrav1.Decision_DECISION_APPROVE, 0.01, ""))
+	unresolved := &fintrav1.Merchant{Name: "XYZ 123", Method: fintrav1.MerchantMethod_MERCHANT_METHOD_UNRESOLVED}
+	consumeScored(t, tt, scored(a.posted("t2", -90000, "EUR", day.Add(time.Hour)), unresolved, "FOOD_AND_DRINK_RESTAURANT", fintrav1.Decision_DECISION_DECLINE, 0.97, "amount_zscore"))
+	consumeScored(t, tt, scored(a.posted("t3", -500, "EUR", day.Add(2*time.Hour)), lidl, "FOOD_AND_DRINK_GROCERIES", fintrav1.Decision_DECISION_REVIEW, 0.6, "rule:blocklist"))
+
+	v := view(t, tt, "acc-1")
+	t1 := v.Transactions[2]
+	if t1.MerchantName != "Lidl" || t1.MerchantEntityID != "lidl" || t1.MerchantWebsite != "lidl.com" || t1.Category != "FOOD_AND_DRINK_GROCERIES" || t1.RiskDecision != "approve" || t1.RiskScore == nil || *t1.RiskScore != 0.01 {
+		t.Fatalf("enriched transaction %+v", t1)
+	}
+	if t2 := v.Transactions[1]; t2.MerchantName != "Lidl" || t2.MerchantEntityID != "" || t2.RiskDecision != "decline" {
+		// An unresolved merchant keeps the source's own name (the fixture's "Lidl").
+		t.Fatalf("unresolved transaction %+v", t2)
+	}
+	if got := v.MonthToDate.SpendMinor["EUR"]["food_and_drink"]; got != 1250+90000+500 {
+		t.Fatalf("spend %v, want 91750 under food_and_drink", v.MonthToDate.SpendMinor)
+	}
+	if len(v.OpenAlerts) != 2 || v.OpenAlerts[0].SourceTransactionID != "t3" || v.OpenAlerts[0].Decision != "review" || v.OpenAlerts[0].Rule != "rule:blocklist" ||
+		v.OpenAlerts[1].SourceTransactionID != "t2" || v.OpenAlerts[1].Decision != "decline" || v.OpenAlerts[1].Score != 0.97 || v.OpenAlerts[1].ModelVersion != "m1" {
+		t.Fatalf("open alerts %+v", v.OpenAlerts)
+	}
+
+	// Removing t2 closes its alert.
+	rm := a.accept("t2", -90000, "EUR", removed, day.Add(3*time.Hour), 90000, 0)
+	consumeScored(t, tt, scored(rm, unresolved, "FOOD_AND_DRINK_RESTAURANT", fintrav1.Decision_DECISION_APPROVE, 0, "removed"))
+	if v := view(t, tt, "acc-1"); len(v.OpenAlerts) != 1 || v.OpenAlerts[0].SourceTransactionID != "t3" {
+		t.Fatalf("after removal, open alerts %+v", v.OpenAlerts)
 	}
 }
