@@ -18,7 +18,7 @@ import (
 func commands() []command {
 	return []command{
 		generateCommand(), normalizeCommand(), produceCommand(), runCommand(), demoCommand(),
-		topologyCommand(), topicsCommand(), tailCommand(), dlqCommand(), ingestCommand(), serveCommand(), sinkCommand(),
+		topologyCommand(), topicsCommand(), tailCommand(), dlqCommand(), ingestCommand(), serveCommand(), sinkCommand(), guardCommand(),
 	}
 }
 

@@ -44,6 +44,9 @@ type Payload struct {
 	// the account id it was meant for, or "" if none).
 	Key  string
 	Kind Kind
+	// Truth is the label and payment context of a valid payload, beside
+	// the payload rather than in it; nil unless Config.FraudRate > 0.
+	Truth *Truth
 }
 
 // Config says what to generate. Zero Accounts and Start take their
@@ -66,6 +69,12 @@ type Config struct {
 	// Start is the event time of the first transaction, truncated to the
 	// second. Default 2026-01-05T00:00:00Z.
 	Start time.Time
+	// FraudRate is the share of valid payloads that belong to a labelled
+	// fraud pattern (fraud.go), in [0, 0.5). With a rate above 0 every
+	// valid payload carries its label and payment context in
+	// Payload.Truth. Default 0: no fraud, no Truth, and the stream is
+	// byte for byte what it was without the option.
+	FraudRate float64
 }
 
 // MaxAccounts bounds Config.Accounts: account ids have six digits.
@@ -98,6 +107,9 @@ func (c Config) Validate() error {
 	}
 	if c.Accounts > MaxAccounts {
 		errs = append(errs, fmt.Errorf("accounts %d: must be at most %d", c.Accounts, MaxAccounts))
+	}
+	if !(c.FraudRate >= 0 && c.FraudRate < 0.5) {
+		errs = append(errs, fmt.Errorf("fraud-rate %v: must be in [0, 0.5)", c.FraudRate))
 	}
 	if !c.Start.IsZero() {
 		if y := c.Start.UTC().Year(); y < 1970 || y > 9000 {
@@ -207,6 +219,8 @@ type Generator struct {
 	buf     []byte
 	descBuf []byte
 	cal     calendar
+
+	fraud *fraudState // nil unless Config.FraudRate > 0
 }
 
 type keyEntry struct {
@@ -244,6 +258,9 @@ func New(cfg Config) (*Generator, error) {
 	g.zipf = rand.NewZipf(g.content, zipfS, v, g.accounts-1)
 	g.zipfBad = rand.NewZipf(g.noise, zipfS, v, g.accounts-1)
 	g.permAdd = g.salt % g.accounts
+	if cfg.FraudRate > 0 {
+		g.fraud = newFraudState(cfg, g.accounts)
+	}
 	if g.remDup > 0 {
 		g.ring = make([][]byte, ringSize)
 		g.ringKeys = make([]string, ringSize)
@@ -300,6 +317,12 @@ func (g *Generator) nextKind() Kind {
 
 func (g *Generator) valid() Payload {
 	g.tick()
+	if g.fraud != nil {
+		if p, ok := g.validTruth(); ok {
+			g.remember(p)
+			return p
+		}
+	}
 	var t txn
 	if len(g.pend) > 0 && (g.pend[0].due <= g.now || len(g.pend) >= pendingCap) {
 		g.settle(&t, g.pend.pop())
@@ -307,14 +330,22 @@ func (g *Generator) valid() Payload {
 		g.fresh(&t)
 	}
 	g.buf = g.appendTxn(g.buf[:0], &t, flawNone)
-	key := g.key(t.acct.idx)
+	p := Payload{Bytes: clone(g.buf), Key: g.key(t.acct.idx), Kind: KindValid}
+	if g.fraud != nil {
+		p.Truth = &Truth{Context: g.legitContext(&t)}
+	}
+	g.remember(p)
+	return p
+}
+
+// remember keeps a valid payload for later duplicates.
+func (g *Generator) remember(p Payload) {
 	if g.ring != nil {
-		g.ring[g.ringPos] = append(g.ring[g.ringPos][:0], g.buf...)
-		g.ringKeys[g.ringPos] = key
+		g.ring[g.ringPos] = append(g.ring[g.ringPos][:0], p.Bytes...)
+		g.ringKeys[g.ringPos] = p.Key
 		g.ringPos = (g.ringPos + 1) % ringSize
 		g.ringLen = min(g.ringLen+1, ringSize)
 	}
-	return Payload{Bytes: clone(g.buf), Key: key, Kind: KindValid}
 }
 
 // duplicate redelivers a recent valid payload; recent ones more often, as

@@ -42,6 +42,11 @@ type txn struct {
 	city       string
 	pendingSeq uint64 // pending transaction an update supersedes; 0 = none
 	reason     string
+	// How the payment was made, for Truth.Context in fraud mode.
+	card    bool  // a card purchase or refund
+	present bool  // at a terminal
+	atm     bool  // a cash withdrawal
+	loc     *city // where the card was
 }
 
 // fresh makes a new transaction: mostly card purchases, then transfers,
@@ -154,6 +159,7 @@ func (g *Generator) entry(t *txn, a account, tmpls []template, amount int64, atm
 	x := descCtx{r: g.desc, a: &t.acct, loc: a.home, at: now}
 	g.descBuf = g.expand(g.descBuf[:0], tmpls[g.desc.IntN(len(tmpls))], &x)
 	t.desc = g.descBuf
+	t.atm = atm
 	if atm {
 		if a.detail >= 1 {
 			t.mcc = "6011"
@@ -182,6 +188,7 @@ func (g *Generator) describeCard(t *txn, mi int, dseed uint64, at int64, wrap te
 	if r.IntN(5) == 0 {
 		ti = r.IntN(len(m.tmpls))
 	}
+	t.card, t.present, t.loc = true, m.cat.present(), loc
 	x := descCtx{r: r, a: a, loc: loc, merch: mi, at: at, inner: m.tmpls[ti]}
 	g.descBuf = g.expand(g.descBuf[:0], wrap, &x)
 	t.desc = g.descBuf
