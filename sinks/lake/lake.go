@@ -75,9 +75,14 @@ const Table = "transactions"
 
 // Options configures a Sink. The zero value is the production setup.
 type Options struct {
-	// Topic is the topic whose records (AcceptedTransaction) become rows
-	// of transactions. Default core.transactions.v1.
+	// Topic is the topic whose records become rows of transactions: a
+	// transaction stage after the ledger. Default core.transactions.v1.
 	Topic string
+	// Stage is the stage whose message Topic carries (core.transactions.v1:
+	// AcceptedTransaction, enrich.transactions.v1: EnrichedTransaction,
+	// guard.scores.v1: ScoredTransaction). Default: Topic itself; set it
+	// when the topic has another name (a mirror, a test topic).
+	Stage string
 	// Endpoint overrides the S3 endpoint, for S3-compatible stores
 	// ("http://127.0.0.1:57070"). Region and credentials come from the
 	// usual AWS chain (AWS_REGION, AWS_ACCESS_KEY_ID, ~/.aws, ...).
@@ -98,6 +103,9 @@ func (o *Options) setDefaults() {
 	if o.MaxRowsPerObject == 0 {
 		o.MaxRowsPerObject = 1_000_000
 	}
+	if o.Stage == "" {
+		o.Stage = o.Topic
+	}
 }
 
 // Validate lists every problem of the options.
@@ -105,6 +113,10 @@ func (o Options) Validate() error {
 	var errs []error
 	if o.MaxRowsPerObject < 0 {
 		errs = append(errs, fmt.Errorf("lake: MaxRowsPerObject %d is negative", o.MaxRowsPerObject))
+	}
+	if !schemas.IsTransactionStage(o.Stage) {
+		errs = append(errs, fmt.Errorf("lake: stage %q is not a transaction topic: set Stage to %s, %s or %s, the stage whose message the topic %q carries",
+			o.Stage, schemas.TopicCoreTransactions, schemas.TopicEnrichTransactions, schemas.TopicGuardScores, o.Topic))
 	}
 	if strings.ContainsAny(o.Topic, "/\\") {
 		errs = append(errs, fmt.Errorf("lake: topic %q cannot be part of an object key", o.Topic))
@@ -263,7 +275,7 @@ func (s *Sink) Write(ctx context.Context, batch []*kgo.Record) error {
 		if r.Topic != s.opts.Topic {
 			err = fmt.Errorf("lake: no table for topic %q", r.Topic)
 		} else {
-			it.row, err = decodeTransaction(r.Value)
+			it.row, err = decodeTransaction(s.opts.Stage, r.Value)
 		}
 		if err != nil {
 			rejected.Records = append(rejected.Records, sinks.Rejected{Record: r, Reason: err})

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/schemas/fintrav1"
+	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/sinks"
 	"github.com/fintraos/fintra/sinks/sinktest"
 )
@@ -382,7 +383,7 @@ func TestConformanceFile(t *testing.T) {
 	sinktest.Run(t, sinktest.Suite{
 		NewSink: func(t testing.TB, name string) (sinks.Sink, sinktest.Store) {
 			dir := filepath.Join(sinktestDir, name)
-			s := openFile(t, dir, Options{Topic: "sinktest.v1"})
+			s := openFile(t, dir, Options{Topic: "sinktest.v1", Stage: string(schemas.TopicCoreTransactions)})
 			if os.Getenv("FINTRA_SINKTEST_CHILD") == "" {
 				t.Cleanup(func() { _ = os.RemoveAll(dir) })
 			}
@@ -416,4 +417,36 @@ func benchmarkWrite(b *testing.B, s *Sink) {
 		written += len(batch)
 	}
 	b.ReportMetric(float64(written)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestScoredRow: from guard.scores.v1 the merchant, category and score of
+// the later stages fill their columns; a score outside [0, 1] is refused.
+func TestScoredRow(t *testing.T) {
+	at := sinktest.NewLedger().Next()
+	st := &fintrav1.ScoredTransaction{
+		Enriched: &fintrav1.EnrichedTransaction{Accepted: at,
+			Merchant: &fintrav1.Merchant{EntityId: "lidl", Name: "Lidl", Method: fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
+			Category: &fintrav1.Category{Primary: "FOOD_AND_DRINK", Detailed: "FOOD_AND_DRINK_GROCERIES"}},
+		Score: &fintrav1.Score{Score: 0.25, Decision: fintrav1.Decision_DECISION_APPROVE, ModelVersion: "synthetic-1"},
+	}
+	v, err := proto.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := decodeTransaction(string(schemas.TopicGuardScores), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Merchant != "Lidl" || r.MerchantEntityID != "lidl" || r.Category != "FOOD_AND_DRINK_GROCERIES" || r.Score == nil || *r.Score != 0.25 ||
+		r.Decision != "approve" || r.ModelVersion != "synthetic-1" || r.AmountMinor != at.GetTransaction().GetAmountMinor() {
+		t.Fatalf("row %+v", r)
+	}
+	st.Score.Score = -0.1
+	v, _ = proto.Marshal(st)
+	if _, err := decodeTransaction(string(schemas.TopicGuardScores), v); err == nil || !strings.Contains(err.Error(), "not a probability") {
+		t.Fatalf("score -0.1: %v", err)
+	}
+	if _, err := decodeTransaction(string(schemas.TopicCoreEvents), v); err == nil {
+		t.Fatal("core.events.v1 decoded as transactions")
+	}
 }

@@ -8,18 +8,17 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/fintraos/fintra/schemas/fintrav1"
+	"github.com/fintraos/fintra/schemas"
 )
 
-// Row is one row of the transactions table: one AcceptedTransaction.
-// Money is int64 minor units plus the ISO 4217 code, never a float.
-// Times are UTC microseconds. merchant, category and score are filled by
-// later stages (enrichment, categorisation, scoring): empty strings and a
-// null score for now.
+// Row is one row of the transactions table: one transaction of a stage
+// after the ledger. Money is int64 minor units plus the ISO 4217 code,
+// never a float. Times are UTC microseconds. merchant, merchant_entity_id
+// and category come from enrich, score, decision and model_version from
+// guard: empty strings and a null score when the topic is an earlier stage.
 type Row struct {
 	EventID             string     `parquet:"event_id"`
 	AccountID           string     `parquet:"account_id"`
@@ -40,19 +39,27 @@ type Row struct {
 	Merchant            string     `parquet:"merchant"`
 	Category            string     `parquet:"category"`
 	Score               *float64   `parquet:"score,optional"`
+	MerchantEntityID    string     `parquet:"merchant_entity_id,dict"`
+	Decision            string     `parquet:"decision,dict"`
+	ModelVersion        string     `parquet:"model_version,dict"`
 }
 
 // Columns are the table's columns, in order.
 var Columns = []string{"event_id", "account_id", "type", "status", "source", "source_transaction_id",
 	"amount_minor", "currency", "occurred_at", "posted_at", "description", "merchant_name", "mcc",
-	"balance_posted_minor", "balance_pending_minor", "sequence", "merchant", "category", "score"}
+	"balance_posted_minor", "balance_pending_minor", "sequence", "merchant", "category", "score",
+	"merchant_entity_id", "decision", "model_version"}
 
-// decodeTransaction decodes an AcceptedTransaction of core.transactions.v1
+// decodeTransaction decodes a transaction of stage (schemas.DecodeScored)
 // into a row. An error means the record can never be written.
-func decodeTransaction(value []byte) (Row, error) {
-	var at fintrav1.AcceptedTransaction
-	if err := proto.Unmarshal(value, &at); err != nil {
-		return Row{}, fmt.Errorf("lake: not an AcceptedTransaction: %w", err)
+func decodeTransaction(stage string, value []byte) (Row, error) {
+	st, err := schemas.DecodeScored(stage, value)
+	if err != nil {
+		return Row{}, fmt.Errorf("lake: %w", err)
+	}
+	at := st.GetEnriched().GetAccepted()
+	if at == nil {
+		return Row{}, errors.New("lake: record has no accepted transaction")
 	}
 	if _, err := uuid.Parse(at.GetEventId()); err != nil {
 		return Row{}, fmt.Errorf("lake: event_id %q is not a UUID", at.GetEventId())
@@ -96,6 +103,17 @@ func decodeTransaction(value []byte) (Row, error) {
 		MerchantName:        nullable(tx.GetMerchantName()),
 		MCC:                 nullable(tx.GetMcc()),
 		Sequence:            int64(at.GetSequence()),
+	}
+	if m := st.GetEnriched().GetMerchant(); m != nil {
+		r.Merchant, r.MerchantEntityID = m.GetName(), m.GetEntityId()
+	}
+	r.Category = st.GetEnriched().GetCategory().GetDetailed()
+	if sc := st.GetScore(); sc != nil {
+		score := sc.GetScore()
+		if math.IsNaN(score) || score < 0 || score > 1 {
+			return Row{}, fmt.Errorf("lake: score %v is not a probability", score)
+		}
+		r.Score, r.Decision, r.ModelVersion = &score, enumName(sc.GetDecision()), sc.GetModelVersion()
 	}
 	if ts := tx.GetPostedAt(); ts != nil {
 		posted, err := validTime("posted_at", ts)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/sinks"
 	"github.com/fintraos/fintra/sinks/sinktest"
 )
@@ -60,7 +61,7 @@ func TestIntegrationConformanceS3(t *testing.T) {
 	s3URL(t) // skip before the crash check starts a child that would
 	sinktest.Run(t, sinktest.Suite{
 		NewSink: func(t testing.TB, name string) (sinks.Sink, sinktest.Store) {
-			s := openS3(t, name, Options{Topic: "sinktest.v1"})
+			s := openS3(t, name, Options{Topic: "sinktest.v1", Stage: string(schemas.TopicCoreTransactions)})
 			return s, s
 		},
 		Records: transactionRecords,

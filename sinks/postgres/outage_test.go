@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/fintraos/fintra/internal/telemetry"
+	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/sinks"
 	"github.com/fintraos/fintra/sinks/sinktest"
 )
@@ -29,7 +30,7 @@ func TestIntegrationStoreOutageIsWaitedOut(t *testing.T) {
 	proxy := sinktest.NewProxy(t, u.Host)
 	u.Host = proxy.Addr()
 	schema := testSchema(t)
-	s, err := Open(context.Background(), u.String(), quiet(), Options{Schema: schema, TransactionsTopic: "outage.v1"})
+	s, err := Open(context.Background(), u.String(), quiet(), Options{Schema: schema, TransactionsTopic: "outage.v1", TransactionsStage: string(schemas.TopicCoreTransactions)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,9 +31,16 @@ type Options struct {
 	// EventsTopic is the topic whose records (Event) go to events.
 	// Default core.events.v1.
 	EventsTopic string
-	// TransactionsTopic is the topic whose records (AcceptedTransaction) go
-	// to transactions and accounts. Default core.transactions.v1.
+	// TransactionsTopic is the topic whose records go to transactions and
+	// accounts: a transaction stage after the ledger. Default
+	// core.transactions.v1.
 	TransactionsTopic string
+	// TransactionsStage is the stage whose message the transactions topic
+	// carries (core.transactions.v1: AcceptedTransaction,
+	// enrich.transactions.v1: EnrichedTransaction, guard.scores.v1:
+	// ScoredTransaction). Default: TransactionsTopic itself; set it when the
+	// topic has another name (a mirror, a test topic).
+	TransactionsStage string
 }
 
 func (o *Options) setDefaults() {
@@ -43,6 +50,9 @@ func (o *Options) setDefaults() {
 	if o.TransactionsTopic == "" {
 		o.TransactionsTopic = string(schemas.TopicCoreTransactions)
 	}
+	if o.TransactionsStage == "" {
+		o.TransactionsStage = o.TransactionsTopic
+	}
 }
 
 // Validate lists every problem of the options.
@@ -50,6 +60,10 @@ func (o Options) Validate() error {
 	var errs []error
 	if o.EventsTopic == o.TransactionsTopic {
 		errs = append(errs, fmt.Errorf("postgres: events and transactions read the same topic %q", o.EventsTopic))
+	}
+	if !schemas.IsTransactionStage(o.TransactionsStage) {
+		errs = append(errs, fmt.Errorf("postgres: transactions stage %q is not a transaction topic: set TransactionsStage to %s, %s or %s, the stage whose message the topic %q carries",
+			o.TransactionsStage, schemas.TopicCoreTransactions, schemas.TopicEnrichTransactions, schemas.TopicGuardScores, o.TransactionsTopic))
 	}
 	if len(o.Schema) > 63 {
 		errs = append(errs, fmt.Errorf("postgres: schema name %q is longer than PostgreSQL's 63 bytes", o.Schema))
@@ -168,7 +182,7 @@ func (s *Sink) Write(ctx context.Context, batch []*kgo.Record) error {
 		case s.opts.EventsTopic:
 			err = rows.addEvent(r.Value)
 		case s.opts.TransactionsTopic:
-			err = rows.addTransaction(r.Value)
+			err = rows.addTransaction(s.opts.TransactionsStage, r.Value)
 		default:
 			err = fmt.Errorf("postgres: no table for topic %q", r.Topic)
 		}

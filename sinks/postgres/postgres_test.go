@@ -98,7 +98,7 @@ func TestIntegrationConformance(t *testing.T) {
 	pgURL(t) // skip before the crash check starts a child that would
 	sinktest.Run(t, sinktest.Suite{
 		NewSink: func(t testing.TB, name string) (sinks.Sink, sinktest.Store) {
-			s := openSink(t, name, Options{TransactionsTopic: "sinktest.v1"})
+			s := openSink(t, name, Options{TransactionsTopic: "sinktest.v1", TransactionsStage: string(schemas.TopicCoreTransactions)})
 			return s, s
 		},
 		Records: sinktest.TransactionRecords,
@@ -429,4 +429,50 @@ func BenchmarkIntegrationWrite(b *testing.B) {
 		written += size
 	}
 	b.ReportMetric(float64(written)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestIntegrationScoredTransactions: from guard.scores.v1, the merchant,
+// category and score land in their columns; from core.transactions.v1 the
+// same columns stay NULL.
+func TestIntegrationScoredTransactions(t *testing.T) {
+	s := openSink(t, testSchema(t), Options{TransactionsTopic: string(schemas.TopicGuardScores)})
+	l := sinktest.NewLedger()
+	at := l.Next()
+	st := &fintrav1.ScoredTransaction{
+		Enriched: &fintrav1.EnrichedTransaction{Accepted: at,
+			Merchant: &fintrav1.Merchant{EntityId: "doordash", Name: "DoorDash", Website: "doordash.com", Marketplace: "Zeeks Pizza",
+				Confidence: 0.98, Method: fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
+			Category: &fintrav1.Category{Primary: "FOOD_AND_DRINK", Detailed: "FOOD_AND_DRINK_RESTAURANT", Method: "merchant"}},
+		Score: &fintrav1.Score{Score: 0.875, Decision: fintrav1.Decision_DECISION_REVIEW, ModelVersion: "synthetic-1",
+			Reasons: []*fintrav1.Reason{{Code: "amount_zscore", Detail: "amount_zscore=4.2", Contribution: 1.5}}},
+	}
+	write(t, s, []*kgo.Record{sinktest.Record(string(schemas.TopicGuardScores), st, at.GetAccountId())})
+
+	var (
+		entity, merchant, website, marketplace, method, primary, detailed, decision, model string
+		confidence, score                                                                    float64
+		reasons                                                                              []map[string]any
+		amount                                                                               int64
+	)
+	err := s.pool.QueryRow(context.Background(), `SELECT merchant_entity_id, merchant, merchant_website, marketplace, merchant_method,
+		merchant_confidence, category_primary, category_detailed, risk_score, risk_decision, risk_reasons, model_version, amount_minor
+		FROM transactions WHERE event_id = $1`, at.GetEventId()).Scan(&entity, &merchant, &website, &marketplace, &method,
+		&confidence, &primary, &detailed, &score, &decision, &reasons, &model, &amount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entity != "doordash" || merchant != "DoorDash" || website != "doordash.com" || marketplace != "Zeeks Pizza" || method != "exact" ||
+		confidence != 0.98 || primary != "FOOD_AND_DRINK" || detailed != "FOOD_AND_DRINK_RESTAURANT" || score != 0.875 || decision != "review" ||
+		model != "synthetic-1" || amount != at.GetTransaction().GetAmountMinor() || len(reasons) != 1 || reasons[0]["code"] != "amount_zscore" {
+		t.Fatalf("row: %q %q %q %q %q %v %q %q %v %q %v %q %d", entity, merchant, website, marketplace, method, confidence, primary, detailed, score, decision, reasons, model, amount)
+	}
+
+	bad := proto.Clone(st).(*fintrav1.ScoredTransaction)
+	bad.Enriched.Accepted = l.Next()
+	bad.Score.Score = 1.5
+	err = s.Write(context.Background(), []*kgo.Record{sinktest.Record(string(schemas.TopicGuardScores), bad, bad.GetEnriched().GetAccepted().GetAccountId())})
+	var rejected *sinks.RejectedError
+	if !errors.As(err, &rejected) || len(rejected.Records) != 1 || !strings.Contains(rejected.Records[0].Reason.Error(), "not a probability") {
+		t.Fatalf("a score of 1.5: %v, want the record rejected as not a probability", err)
+	}
 }

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -22,7 +23,9 @@ var (
 		"source_transaction_id", "amount_minor", "currency", "payload"}
 	transactionColumns = []string{"event_id", "account_id", "type", "status", "source", "source_transaction_id",
 		"amount_minor", "currency", "occurred_at", "posted_at", "description", "merchant_name", "mcc",
-		"balance_posted_minor", "balance_pending_minor", "sequence", "accepted_at"}
+		"balance_posted_minor", "balance_pending_minor", "sequence", "accepted_at",
+		"merchant_entity_id", "merchant", "merchant_website", "marketplace", "merchant_method", "merchant_confidence",
+		"category_primary", "category_detailed", "risk_score", "risk_decision", "risk_reasons", "model_version"}
 	accountColumns = []string{"account_id", "currency", "balance_minor", "pending_minor", "sequence", "updated_at"}
 )
 
@@ -121,11 +124,17 @@ func (r *rows) addEvent(value []byte) error {
 	return nil
 }
 
-// addTransaction decodes an AcceptedTransaction of core.transactions.v1.
-func (r *rows) addTransaction(value []byte) error {
-	var at fintrav1.AcceptedTransaction
-	if err := proto.Unmarshal(value, &at); err != nil {
-		return fmt.Errorf("postgres: not an AcceptedTransaction: %w", err)
+// addTransaction decodes a transaction of topic, a transaction stage after
+// the ledger (schemas.DecodeScored): core.transactions.v1,
+// enrich.transactions.v1 or guard.scores.v1.
+func (r *rows) addTransaction(topic string, value []byte) error {
+	st, err := schemas.DecodeScored(topic, value)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	at := st.GetEnriched().GetAccepted()
+	if at == nil {
+		return errors.New("postgres: record has no accepted transaction")
 	}
 	id, err := eventID(at.GetEventId())
 	if err != nil {
@@ -162,7 +171,11 @@ func (r *rows) addTransaction(value []byte) error {
 		return fmt.Errorf("postgres: sequence %d does not fit a bigint", at.GetSequence())
 	}
 	seq := int64(at.GetSequence())
-	if err := checkText(at.ProtoReflect()); err != nil {
+	if err := checkText(st.ProtoReflect()); err != nil {
+		return err
+	}
+	later, err := laterStages(st)
+	if err != nil {
 		return err
 	}
 	var balPosted, balPending any
@@ -179,12 +192,40 @@ func (r *rows) addTransaction(value []byte) error {
 			r.accounts[k] = account{posted: b.GetPostedMinor(), pending: b.GetPendingMinor(), sequence: seq, updated: accepted}
 		}
 	}
-	r.transactions = append(r.transactions, []any{id, at.GetAccountId(), enumName(at.GetType()), enumName(tx.GetStatus()),
+	r.transactions = append(r.transactions, append([]any{id, at.GetAccountId(), enumName(at.GetType()), enumName(tx.GetStatus()),
 		tx.GetSource(), tx.GetSourceTransactionId(), tx.GetAmountMinor(), currency, occurred, posted,
 		nullable(tx.GetDescription()), nullable(tx.GetMerchantName()), nullable(tx.GetMcc()),
-		balPosted, balPending, seq, accepted})
+		balPosted, balPending, seq, accepted}, later...))
 	r.addMonth(occurred)
 	return nil
+}
+
+// laterStages are the columns enrich and guard fill, NULL where the stage
+// left nothing.
+func laterStages(st *fintrav1.ScoredTransaction) ([]any, error) {
+	out := make([]any, 12)
+	if m := st.GetEnriched().GetMerchant(); m != nil {
+		out[0], out[1], out[2], out[3] = nullable(m.GetEntityId()), nullable(m.GetName()), nullable(m.GetWebsite()), nullable(m.GetMarketplace())
+		out[4], out[5] = enumName(m.GetMethod()), m.GetConfidence()
+	}
+	if c := st.GetEnriched().GetCategory(); c != nil {
+		out[6], out[7] = nullable(c.GetPrimary()), nullable(c.GetDetailed())
+	}
+	if sc := st.GetScore(); sc != nil {
+		if math.IsNaN(sc.GetScore()) || sc.GetScore() < 0 || sc.GetScore() > 1 {
+			return nil, fmt.Errorf("postgres: risk score %v is not a probability", sc.GetScore())
+		}
+		reasons := make([]map[string]any, 0, len(sc.GetReasons()))
+		for _, rs := range sc.GetReasons() {
+			reasons = append(reasons, map[string]any{"code": rs.GetCode(), "detail": rs.GetDetail(), "contribution": rs.GetContribution()})
+		}
+		b, err := json.Marshal(reasons)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: risk reasons: %w", err)
+		}
+		out[8], out[9], out[10], out[11] = sc.GetScore(), enumName(sc.GetDecision()), string(b), nullable(sc.GetModelVersion())
+	}
+	return out, nil
 }
 
 func eventID(s string) (uuid.UUID, error) {

@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 	"github.com/fintraos/fintra/sinks/sinktest"
 )
@@ -54,16 +55,16 @@ func TestDecodeRejects(t *testing.T) {
 		mutate(m)
 		v, _ := proto.Marshal(m)
 		var r rows
-		if err := r.addTransaction(v); err == nil || !strings.HasPrefix(err.Error(), "postgres: ") {
+		if err := r.addTransaction(string(schemas.TopicCoreTransactions), v); err == nil || !strings.HasPrefix(err.Error(), "postgres: ") {
 			t.Errorf("%s: error %v", name, err)
 		}
 	}
 	var r rows
 	v, _ := proto.Marshal(good)
-	if err := r.addTransaction(v); err != nil || len(r.transactions) != 1 || len(r.accounts) != 1 {
+	if err := r.addTransaction(string(schemas.TopicCoreTransactions), v); err != nil || len(r.transactions) != 1 || len(r.accounts) != 1 {
 		t.Fatalf("good record: %v, %d rows", err, len(r.transactions))
 	}
-	if err := r.addTransaction([]byte("not protobuf")); err == nil {
+	if err := r.addTransaction(string(schemas.TopicCoreTransactions), []byte("not protobuf")); err == nil {
 		t.Fatal("text decoded as protobuf")
 	}
 }
