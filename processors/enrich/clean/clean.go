@@ -39,6 +39,10 @@ const (
 	Interest
 	// Foreign: a foreign-currency or international transaction or fee.
 	Foreign
+	// InsufficientFunds: a returned-item or NSF fee.
+	InsufficientFunds
+	// Overdraft: an overdraft fee or charge.
+	Overdraft
 )
 
 var flagNames = []struct {
@@ -47,6 +51,7 @@ var flagNames = []struct {
 }{
 	{Payroll, "payroll"}, {Transfer, "transfer"}, {Fee, "fee"}, {Refund, "refund"}, {ATM, "atm"},
 	{Check, "check"}, {Payment, "payment"}, {Interest, "interest"}, {Foreign, "foreign"},
+	{InsufficientFunds, "nsf"}, {Overdraft, "overdraft"},
 }
 
 // Has reports whether every flag in g is set in f.
@@ -285,7 +290,9 @@ var phrases = []phrase{
 	{"AUTOPAY", Payment}, {"AUTO PAY", Payment}, {"LOAN PAYMENT", Payment}, {"LOAN PMT", Payment},
 	{"PAYMENT THANK YOU", Payment}, {"PAYMENT RECEIVED", Payment}, {"PAYMENT", Payment}, {"PMT", Payment},
 	// fees, refunds, cash, checks
-	{"NSF FEE", Fee}, {"NSF", Fee}, {"OVERDRAFT FEE", Fee}, {"OVERDRAFT", Fee}, {"SERVICE CHARGE", Fee},
+	{"NSF FEE", Fee | InsufficientFunds}, {"NSF", Fee | InsufficientFunds}, {"INSUFFICIENT FUNDS FEE", Fee | InsufficientFunds},
+	{"INSUFFICIENT FUNDS", Fee | InsufficientFunds}, {"RETURNED ITEM FEE", Fee | InsufficientFunds},
+	{"OVERDRAFT FEE", Fee | Overdraft}, {"OVERDRAFT CHARGE", Fee | Overdraft}, {"OVERDRAFT", Fee | Overdraft}, {"SERVICE CHARGE", Fee},
 	{"MONTHLY SERVICE FEE", Fee}, {"MAINTENANCE FEE", Fee}, {"FOREIGN ATM FEE", Fee | ATM | Foreign},
 	{"ATM FEE", Fee | ATM}, {"ATM WITHDRAWAL", ATM}, {"CASH WITHDRAWAL", ATM}, {"ATM", ATM}, {"FEE", Fee},
 	{"INTEREST CHARGE", Interest | Fee}, {"INTEREST PAID", Interest}, {"INTEREST EARNED", Interest}, {"INTEREST", Interest},

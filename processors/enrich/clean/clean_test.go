@@ -34,7 +34,7 @@ func TestDescriptor(t *testing.T) {
 		{"us payroll from", "FROM GLOBEX CORP, DIRECT DEP", "GLOBEX", "", Payroll},
 		{"us zelle to", "ZELLE TO SMITH JANE ON 03/02 REF # PP0K1LM2N3", "SMITH JANE", "", Transfer},
 		{"us online transfer", "ONLINE TRANSFER FROM SAV XXXXXX4512 REF #IB0FG7HH21", "SAV", "", Transfer},
-		{"us nsf fee", "OVERDRAFT FEE FOR A $12.00 ITEM", "FOR A ITEM", "", Fee},
+		{"us nsf fee", "OVERDRAFT FEE FOR A $12.00 ITEM", "FOR A ITEM", "", Fee | Overdraft},
 		{"us atm", "ATM WITHDRAWAL 003421 7TH AVE NEW YORK NY", "7TH AVE", "", ATM},
 		{"us refund", "REFUND TARGET 00012345 MINNEAPOLIS MN", "TARGET", "", Refund},
 		{"us check", "CHECK # 2041", "", "", Check},
