@@ -3,11 +3,14 @@
     POST /v1/score          {"model": optional version, "features": [[...], ...] or [{"name": value}, ...]}
     GET  /v1/models         versions, the default, feature names, thresholds, metrics
     POST /v1/models/reload  re-reads the model root (after a new version is exported)
+    POST /v1/embed          {"texts": [...]} -> unit vectors (all-MiniLM-L6-v2) for merchant resolution
     GET  /healthz
 
 Environment: FINTRA_ML_MODELS (model root, default ml/models/guard),
 FINTRA_ML_HOST (default 127.0.0.1), FINTRA_ML_PORT (default 8090),
-FINTRA_ML_THREADS (ONNX Runtime intra-op threads, default 0 = one per core).
+FINTRA_ML_THREADS (ONNX Runtime intra-op threads, default 0 = one per core),
+FINTRA_ML_EMBED (default 1; 0 leaves the embedding model unloaded, saving
+its ~0.5 s start and ~300 MB, and /v1/embed answers 503).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, FiniteFloat
 
+from fintra_ml import embed as emb
 from fintra_ml import registry as reg
 
 DEFAULT_MODELS = Path(__file__).resolve().parents[1] / "models" / "guard"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8090
 MAX_BATCH_ROWS = 100_000
+MAX_EMBED_TEXTS = 1024
+MAX_EMBED_CHARS = 2000  # far beyond a merchant descriptor; the model reads 256 tokens anyway
 
 log = logging.getLogger("fintra_ml.service")
 
@@ -50,6 +56,16 @@ class ScoreResponse(BaseModel):
     model: str
     scores: list[float]
     decisions: list[str] = Field(description="approve, review or decline by the model's thresholds")
+
+
+class EmbedRequest(BaseModel):
+    texts: list[str] = Field(description="merchant descriptors or names, at most 1024 per request")
+
+
+class EmbedResponse(BaseModel):
+    model: str
+    dimensions: int
+    embeddings: list[list[float]] = Field(description="unit vectors: cosine similarity is the dot product")
 
 
 def feature_matrix(model: reg.GuardModel, rows: list[list[float]] | list[dict[str, float]]) -> np.ndarray:
@@ -84,7 +100,9 @@ def feature_matrix(model: reg.GuardModel, rows: list[list[float]] | list[dict[st
     return matrix
 
 
-def create_app(models_root: Path, threads: int = 0) -> FastAPI:
+def create_app(models_root: Path, threads: int = 0, embedder: emb.Embedder | None = None) -> FastAPI:
+    """The service over the versions under models_root; /v1/embed answers
+    503 when embedder is None."""
     app = FastAPI(title="FintraOS ML", version="1")
     state = {"registry": reg.load(models_root, threads)}
     reload_lock = threading.Lock()
@@ -105,7 +123,12 @@ def create_app(models_root: Path, threads: int = 0) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> dict:
         registry = current()
-        return {"status": "ok", "default": registry.default, "models": len(registry.models)}
+        return {
+            "status": "ok",
+            "default": registry.default,
+            "models": len(registry.models),
+            "embed": embedder.name if embedder else None,
+        }
 
     @app.get("/v1/models")
     def models() -> dict:
@@ -136,6 +159,22 @@ def create_app(models_root: Path, threads: int = 0) -> FastAPI:
         scores = model.score(feature_matrix(model, request.features))
         return ScoreResponse(model=model.version, scores=scores.tolist(), decisions=model.decide(scores))
 
+    @app.post("/v1/embed", response_model=EmbedResponse)
+    def embed(request: EmbedRequest) -> EmbedResponse:
+        if embedder is None:
+            raise HTTPException(503, "the embedding model is not loaded: start the service with FINTRA_ML_EMBED=1")
+        if not request.texts:
+            raise HTTPException(422, "texts is empty: send at least one text")
+        if len(request.texts) > MAX_EMBED_TEXTS:
+            raise HTTPException(422, f"texts has {len(request.texts)} entries; send at most {MAX_EMBED_TEXTS} per request")
+        for i, text in enumerate(request.texts):
+            if not text.strip():
+                raise HTTPException(422, f"text {i} is empty or blank; send the descriptor or merchant name")
+            if len(text) > MAX_EMBED_CHARS:
+                raise HTTPException(422, f"text {i} has {len(text)} characters; send at most {MAX_EMBED_CHARS}")
+        vectors = embedder.embed(request.texts)
+        return EmbedResponse(model=embedder.name, dimensions=embedder.dimensions, embeddings=vectors.tolist())
+
     return app
 
 
@@ -151,14 +190,16 @@ def env_int(name: str, default: int) -> int:
 
 def app_from_env() -> FastAPI:
     """The app as configured by the environment (for `uvicorn --factory`)."""
-    return create_app(Path(os.environ.get("FINTRA_ML_MODELS") or DEFAULT_MODELS), env_int("FINTRA_ML_THREADS", 0))
+    threads = env_int("FINTRA_ML_THREADS", 0)
+    embedder = emb.Embedder(threads=threads) if env_int("FINTRA_ML_EMBED", 1) else None
+    return create_app(Path(os.environ.get("FINTRA_ML_MODELS") or DEFAULT_MODELS), threads, embedder)
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = app_from_env()
-    except reg.RegistryError as err:
+    except (reg.RegistryError, emb.EmbedError) as err:
         raise SystemExit(f"service: {err}") from None
     uvicorn.run(
         app,

@@ -93,7 +93,7 @@ def test_models_and_health(client):
     assert model["features"] == FIXTURE_FEATURES
     assert set(model["thresholds"]) == {"review", "decline"}
     assert "roc_auc" in model["metrics"]["held_out"]
-    assert client.get("/healthz").json() == {"status": "ok", "default": "fixture-1", "models": 1}
+    assert client.get("/healthz").json() == {"status": "ok", "default": "fixture-1", "models": 1, "embed": None}
 
 
 def test_reload_picks_up_a_new_version(tmp_path, trained_models):
