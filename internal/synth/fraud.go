@@ -132,10 +132,10 @@ func (h *fraudHeap) Pop() any {
 // fraudState is the generator's fraud side; nil when FraudRate is 0, so
 // the default stream does not draw a single extra random number.
 type fraudState struct {
-	rate    float64
-	r       *rand.Rand
-	zipf    *rand.Zipf
-	queue   fraudHeap
+	rate      float64
+	r         *rand.Rand
+	zipf      *rand.Zipf
+	queue     fraudHeap
 	valid     int // valid payloads so far
 	scheduled int // fraudulent ones scheduled so far
 	// warmup is the stream time before which no episode starts: fraud on
