@@ -17,7 +17,7 @@ const CodecVersion byte = 1
 // in use are stored. Layout (v1): version, then uvarints/varints and
 // little-endian float64s:
 //
-//	first, last (varint) · n (uvarint) · mean, m2, hourCos, hourSin (f64)
+//	first, last (varint) · n, sequence (uvarint) · mean, m2, hourCos, hourSin (f64)
 //	hasLoc (byte) [locAt (varint) · lat, lon (f64)]
 //	per window: live buckets (uvarint), then per bucket: idx (varint),
 //	  count, declined, reversed, sum (uvarint)
@@ -29,6 +29,7 @@ func (s *State) Append(b []byte) []byte {
 	b = binary.AppendVarint(b, s.First)
 	b = binary.AppendVarint(b, s.Last)
 	b = binary.AppendUvarint(b, s.N)
+	b = binary.AppendUvarint(b, s.Sequence)
 	for _, f := range [...]float64{s.Mean, s.M2, s.HourCos, s.HourSin} {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
 	}
@@ -154,6 +155,7 @@ func Decode(data []byte) (*State, error) {
 	s.First = r.varint()
 	s.Last = r.varint()
 	s.N = r.uvarint(math.MaxUint64)
+	s.Sequence = r.uvarint(math.MaxUint64)
 	s.Mean, s.M2, s.HourCos, s.HourSin = r.f64(), r.f64(), r.f64(), r.f64()
 	if r.byte() == 1 {
 		s.HasLoc = true

@@ -189,6 +189,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	for _, in := range seq {
 		Fold(s, in)
 	}
+	s.Sequence = 300
 	enc := s.Encode()
 	back, err := Decode(enc)
 	if err != nil {
@@ -197,6 +198,9 @@ func TestCodecRoundTrip(t *testing.T) {
 	probe := tx(5*24*time.Hour+time.Minute, -10)
 	if a, b := Compute(s, probe), Compute(back, probe); a != b {
 		t.Errorf("decoded state computes\n%v\nwant\n%v", b, a)
+	}
+	if back.Sequence != 300 {
+		t.Errorf("sequence %d after the round trip", back.Sequence)
 	}
 	if string(back.Encode()) != string(enc) {
 		t.Error("re-encoding differs")

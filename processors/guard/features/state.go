@@ -136,6 +136,9 @@ type State struct {
 	// First and Last are the Unix seconds of the earliest and latest event
 	// time folded in; First is 0 before the first transaction.
 	First, Last int64
+	// Sequence is the ledger sequence of the last transaction the guard
+	// processor saw for the account: one at or below it is a redelivery.
+	Sequence uint64
 	// Welford's running mean and sum of squared deviations of |amount|
 	// (minor units) over every folded transaction.
 	N    uint64
