@@ -50,19 +50,20 @@ setup() {
 py() { PYTHONPATH="$ML_DIR${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" "$@"; }
 
 train() {
-	local data_dir="${FINTRA_ML_DATA:-$ML_DIR/build/data}" out="$ML_DIR/models/guard"
-	local stamp accounts="${FINTRA_ML_ACCOUNTS:-2000}" days="${FINTRA_ML_DAYS:-30}"
-	stamp="$(date -u +%Y%m%d)"
+	# Two models from the same feature code (docs/ml.md, "One model or two"):
+	# synthetic-<date> is the stream default (CURRENT); cnp-<date> is the AWS
+	# card-not-present sample's, trained on Nov-Dec 2022 and judged on Jan-Mar 2023.
+	local data_dir="${FINTRA_ML_DATA:-$ML_DIR/build/data}" out="${FINTRA_ML_MODELS:-$ML_DIR/models/guard}"
+	local stamp="${FINTRA_ML_VERSION_DATE:-$(date -u +%Y%m%d)}" fintra="$ML_DIR/build/fintra"
 	mkdir -p "$data_dir"
-	(cd "$REPO_DIR" &&
-		go run ./cmd/fintra guard features --source synth --accounts "$accounts" --days "$days" \
-			--out "$data_dir/synthetic.csv" &&
-		go run ./cmd/fintra guard features --source aws-fraud-csv \
-			--in "$ML_DIR/testdata/fraud-aws-samples/transaction_data_2K_coldstart.csv" \
-			--out "$data_dir/aws-cnp.csv")
+	(cd "$REPO_DIR" && go build -o "$fintra" ./cmd/fintra)
+	"$fintra" guard features --source synth --accounts "${FINTRA_ML_ACCOUNTS:-2000}" --days "${FINTRA_ML_DAYS:-30}" \
+		--seed 1 --out "$data_dir/synthetic.csv"
+	"$fintra" guard features --source aws-fraud-csv \
+		--in "$ML_DIR/testdata/fraud-aws-samples/transaction_data_2K_coldstart.csv" --out "$data_dir/aws-cnp.csv"
 	py -m fintra_ml.train --data "$data_dir/synthetic.csv" --dataset synthetic \
 		--out "$out" --version "synthetic-$stamp" --set-current
-	py -m fintra_ml.train --data "$data_dir/aws-cnp.csv" --dataset aws_cnp \
+	py -m fintra_ml.train --data "$data_dir/aws-cnp.csv" --dataset aws_cnp --split-time 2023-01-01T00:00:00Z \
 		--out "$out" --version "cnp-$stamp"
 }
 

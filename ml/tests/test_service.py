@@ -151,3 +151,20 @@ def test_batch_throughput(client, trained_models):
         f"{10_000 / min(runs):,.0f} rows/s through POST /v1/score (best of 3, {min(runs) * 1000:.0f} ms), "
         f"{10_000 / onnx_only:,.0f} rows/s ONNX Runtime alone (1 thread)"
     )
+
+
+def test_committed_models_through_the_service():
+    """The service over the committed model root scores every version's
+    parity vectors as LightGBM does."""
+    from test_export import COMMITTED, committed_versions
+
+    versions = committed_versions()
+    if not versions:
+        pytest.skip(f"no committed model under {COMMITTED} yet")
+    with TestClient(service.create_app(COMMITTED, threads=1)) as c:
+        listing = c.get("/v1/models").json()
+        assert sorted(m["version"] for m in listing["models"]) == [p.name for p in versions]
+        for directory in versions:
+            parity = json.loads((directory / "parity.json").read_text())
+            body = c.post("/v1/score", json={"model": directory.name, "features": parity["features"]}).json()
+            np.testing.assert_allclose(body["scores"], parity["lightgbm"], rtol=0, atol=1e-5)

@@ -54,6 +54,9 @@ def test_metrics_and_thresholds(trained_models):
     assert meta["version"] == "fixture-1"
     assert meta["lightgbm_version"] == "4.6.0"
     assert meta["metrics"]["unlabelled_rows_excluded"] == 300
+    selection = meta["metrics"]["model_selection"]
+    assert selection["chosen"] in train.CANDIDATES and selection["folds"] == train.CV_FOLDS
+    assert meta["params"]["num_leaves"] == train.CANDIDATES[selection["chosen"]].get("num_leaves", 15)
     # Validation false positives stay within the review target.
     assert meta["metrics"]["validation"]["review"]["fpr"] <= train.REVIEW_MAX_FPR
 
@@ -111,3 +114,12 @@ def test_a_slice_without_fraud_is_refused(tmp_path):
 
 def test_bad_version_name(tmp_path, fixture_csv):
     assert train.main(["--data", str(fixture_csv), "--out", str(tmp_path), "--version", "../up"]) == 2
+
+
+def test_time_folds_score_later_rows_than_they_learn_from(fixture_csv):
+    data = dataset.load(fixture_csv)
+    folds = train.time_folds(data, 3, 0.2)
+    assert len(folds) == 3
+    for fold in folds:
+        assert fold.fit.event_time.max() <= fold.valid.event_time.min()
+        assert fold.valid.event_time.max() <= fold.test.event_time.min()
