@@ -117,18 +117,23 @@ func checkParity(t *testing.T, dir string) {
 // trained, made with ml/'s venv), NaN and zero rows included.
 func TestParityTrained(t *testing.T) { checkParity(t, "testdata/trained") }
 
-// TestParityCurrent checks the artifact ml/ publishes, when there is one.
-func TestParityCurrent(t *testing.T) {
+// TestParityPublished checks every artifact ml/ has published under
+// ml/models/guard (CURRENT first), when there is one.
+func TestParityPublished(t *testing.T) {
 	root := filepath.Join("..", "..", "..", "ml", "models", "guard")
 	cur, err := os.ReadFile(filepath.Join(root, CurrentFile))
 	if err != nil {
 		t.Skipf("no model artifact yet (%v): ml/ has not published ml/models/guard/CURRENT", err)
 	}
-	dir := filepath.Join(root, strings.TrimSpace(string(cur)))
-	if _, err := os.Stat(filepath.Join(dir, "parity.json")); err != nil {
-		t.Skipf("no parity.json in %s yet", dir)
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "parity.json"))
+	current := filepath.Join(root, strings.TrimSpace(string(cur)))
+	if _, err := os.Stat(filepath.Join(current, "parity.json")); err != nil {
+		t.Errorf("CURRENT names %s, which has no parity.json", current)
 	}
-	checkParity(t, dir)
+	for _, p := range dirs {
+		dir := filepath.Dir(p)
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkParity(t, dir) })
+	}
 }
 
 func TestLoadRefusesOtherFeatures(t *testing.T) {
