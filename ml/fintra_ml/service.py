@@ -91,10 +91,10 @@ def feature_matrix(model: reg.GuardModel, rows: list[list[float]] | list[dict[st
         if len(row) != width or row.keys() != index.keys():
             unknown = sorted(set(row) - index.keys())
             missing = [name for name in model.features if name not in row]
+            problems = [f"unknown features {unknown}"] if unknown else []
+            problems += [f"missing features {missing}"] if missing else []
             raise HTTPException(
-                422,
-                f"row {i}: unknown features {unknown}, missing features {missing}; "
-                f"model {model.version} takes {model.features}",
+                422, f"row {i}: {', '.join(problems)}; model {model.version} takes {model.features}"
             )
         matrix[i] = [row[name] for name in model.features]
     return matrix
