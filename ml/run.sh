@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# ml/run.sh setup|test|train|serve — the Python side's entry points.
+# ml/run.sh setup|test|lint|train|serve — the Python side's entry points.
 #
 #   setup   create ml/.venv from requirements.txt; a no-op (well under a second) when
 #           the venv was built from the same requirements hash and Python version.
 #   test    setup, then pytest (extra arguments go to pytest).
+#   lint    setup, then ruff: formatting and lint (ml/ruff.toml).
 #   train   setup, generate the two training sets with `fintra guard features`
 #           and train + export both models into ml/models/guard (see docs/ml.md).
 #   serve   setup, then the scoring service on FINTRA_ML_HOST:FINTRA_ML_PORT
@@ -75,6 +76,10 @@ test)
 	setup
 	cd "$ML_DIR" && py -m pytest -q "$@"
 	;;
+lint)
+	setup
+	cd "$ML_DIR" && "$VENV/bin/ruff" format --check . && "$VENV/bin/ruff" check .
+	;;
 train)
 	setup
 	train "$@"
@@ -83,5 +88,5 @@ serve)
 	setup
 	exec env PYTHONPATH="$ML_DIR" "$VENV/bin/python" -m fintra_ml.service "$@"
 	;;
-*) die "usage: ml/run.sh setup|test|train|serve (got '${cmd}')" ;;
+*) die "usage: ml/run.sh setup|test|lint|train|serve (got '${cmd}')" ;;
 esac

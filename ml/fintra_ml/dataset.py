@@ -69,7 +69,7 @@ def load(path: str | Path) -> Dataset:
         header = f.readline().decode("utf-8").strip().split(",")
     if tuple(header[: len(KEY_COLUMNS)]) != KEY_COLUMNS:
         raise DatasetError(
-            f"{path}: header starts {header[:len(KEY_COLUMNS)]}, want {list(KEY_COLUMNS)} "
+            f"{path}: header starts {header[: len(KEY_COLUMNS)]}, want {list(KEY_COLUMNS)} "
             "followed by the feature columns"
         )
     feature_names = header[len(KEY_COLUMNS) :]
@@ -113,9 +113,13 @@ def load(path: str | Path) -> Dataset:
         except pa.ArrowInvalid as err:
             raise DatasetError(f"{path}: event_time: {err}; write RFC 3339 in UTC, e.g. 2026-01-02T15:04:05Z") from err
 
-    features = np.column_stack(
-        [table.column(name).to_numpy(zero_copy_only=False).astype(np.float64) for name in feature_names]
-    ) if len(table) else np.empty((0, len(feature_names)))
+    features = (
+        np.column_stack(
+            [table.column(name).to_numpy(zero_copy_only=False).astype(np.float64) for name in feature_names]
+        )
+        if len(table)
+        else np.empty((0, len(feature_names)))
+    )
     if len(table) and np.isnan(features).any():
         row, col = np.argwhere(np.isnan(features))[0]
         raise DatasetError(

@@ -84,11 +84,16 @@ class _GraphBuilder:
 
     def linear(self, x: str, weight: np.ndarray, bias: np.ndarray, hint: str) -> str:
         # PyTorch stores Linear weights as [out, in].
-        return self.op("Add", [self.op("MatMul", [x, self.const(hint + "_w", weight.T)]), self.const(hint + "_b", bias)])
+        return self.op(
+            "Add", [self.op("MatMul", [x, self.const(hint + "_w", weight.T)]), self.const(hint + "_b", bias)]
+        )
 
     def layer_norm(self, x: str, weight: np.ndarray, bias: np.ndarray, eps: float, hint: str) -> str:
         return self.op(
-            "LayerNormalization", [x, self.const(hint + "_g", weight), self.const(hint + "_b", bias)], axis=-1, epsilon=eps
+            "LayerNormalization",
+            [x, self.const(hint + "_g", weight), self.const(hint + "_b", bias)],
+            axis=-1,
+            epsilon=eps,
         )
 
 
@@ -117,45 +122,34 @@ def build_graph(weights: dict[str, np.ndarray], config: dict) -> onnx.ModelProto
     )
     x = g.op("Add", [words, position_vectors])
     x = g.op("Add", [x, g.const("token_type_0", weights["embeddings.token_type_embeddings.weight"][0])])
-    x = g.layer_norm(x, weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"], eps, "embeddings_ln")
+    x = g.layer_norm(
+        x, weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"], eps, "embeddings_ln"
+    )
 
     mask = g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT)
     # Padding gets a large negative attention logit: [batch, 1, 1, tokens].
-    mask_bias = g.op("Mul", [g.op("Sub", [g.const("one", np.array(1, np.float32)), mask]), g.const("neg", np.array(-1e4, np.float32))])
+    mask_bias = g.op(
+        "Mul",
+        [g.op("Sub", [g.const("one", np.array(1, np.float32)), mask]), g.const("neg", np.array(-1e4, np.float32))],
+    )
     mask_bias = g.op("Unsqueeze", [mask_bias, g.const("axes_1_2", np.array([1, 2], dtype=np.int64))])
     split_heads = g.const("split_heads", np.array([0, 0, heads, head_size], dtype=np.int64))
     merge_heads = g.const("merge_heads", np.array([0, 0, hidden], dtype=np.int64))
     scale = g.const("scale", np.array(1 / math.sqrt(head_size), np.float32))
 
     for i in range(config["num_hidden_layers"]):
-        p = f"encoder.layer.{i}."
-
-        def heads_of(name: str, perm: list[int]) -> str:
-            projected = g.linear(x, weights[p + f"attention.self.{name}.weight"], weights[p + f"attention.self.{name}.bias"], f"l{i}_{name}")
-            return g.op("Transpose", [g.op("Reshape", [projected, split_heads])], perm=perm)
-
-        query = heads_of("query", [0, 2, 1, 3])  # [b, h, t, d]
-        key = heads_of("key", [0, 2, 3, 1])  # [b, h, d, t]
-        value = heads_of("value", [0, 2, 1, 3])
-        scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [query, key]), scale]), mask_bias])
-        context = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), value])
-        context = g.op("Reshape", [g.op("Transpose", [context], perm=[0, 2, 1, 3]), merge_heads])
-        attended = g.linear(context, weights[p + "attention.output.dense.weight"], weights[p + "attention.output.dense.bias"], f"l{i}_attn_out")
-        x = g.layer_norm(g.op("Add", [attended, x]), weights[p + "attention.output.LayerNorm.weight"], weights[p + "attention.output.LayerNorm.bias"], eps, f"l{i}_attn_ln")
-
-        inner = g.linear(x, weights[p + "intermediate.dense.weight"], weights[p + "intermediate.dense.bias"], f"l{i}_inter")
-        # Exact (erf) GELU, as BERT's "gelu".
-        erf = g.op("Erf", [g.op("Div", [inner, g.const("sqrt2", np.array(math.sqrt(2), np.float32))])])
-        gelu = g.op("Mul", [g.op("Mul", [inner, g.op("Add", [erf, g.const("one", np.array(1, np.float32))])]), g.const("half", np.array(0.5, np.float32))])
-        out = g.linear(gelu, weights[p + "output.dense.weight"], weights[p + "output.dense.bias"], f"l{i}_out")
-        x = g.layer_norm(g.op("Add", [out, x]), weights[p + "output.LayerNorm.weight"], weights[p + "output.LayerNorm.bias"], eps, f"l{i}_out_ln")
+        x = _encoder_layer(
+            g, x, weights, f"encoder.layer.{i}.", f"l{i}", mask_bias, split_heads, merge_heads, scale, eps
+        )
 
     # Mean over the real tokens only, then unit length (modules.json: Pooling
     # with mean tokens, then Normalize).
     token_mask = g.op("Unsqueeze", [mask, g.const("axis_2", np.array([2], dtype=np.int64))])
     axis_1 = g.const("axis_1", np.array([1], dtype=np.int64))
     summed = g.op("ReduceSum", [g.op("Mul", [x, token_mask]), axis_1], keepdims=0)
-    counts = g.op("Max", [g.op("ReduceSum", [token_mask, axis_1], keepdims=0), g.const("min_count", np.array(1e-9, np.float32))])
+    counts = g.op(
+        "Max", [g.op("ReduceSum", [token_mask, axis_1], keepdims=0), g.const("min_count", np.array(1e-9, np.float32))]
+    )
     mean = g.op("Div", [summed, counts])
     norm = g.op("Sqrt", [g.op("ReduceSum", [g.op("Mul", [mean, mean]), axis_1], keepdims=1)])
     norm = g.op("Max", [norm, g.const("min_norm", np.array(1e-12, np.float32))])
@@ -174,6 +168,61 @@ def build_graph(weights: dict[str, np.ndarray], config: dict) -> onnx.ModelProto
     # IR version 8 (onnx 1.10+): what opset 17 needs, readable by any recent runtime.
     return helper.make_model(
         graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="fintra_ml.embed", ir_version=8
+    )
+
+
+def _encoder_layer(
+    g: _GraphBuilder,
+    x: str,
+    weights: dict[str, np.ndarray],
+    p: str,
+    hint: str,
+    mask_bias: str,
+    split_heads: str,
+    merge_heads: str,
+    scale: str,
+    eps: float,
+) -> str:
+    """One BERT layer: multi-head self-attention and the feed-forward block,
+    each followed by a residual connection and LayerNorm (post-norm)."""
+
+    def heads_of(name: str, perm: list[int]) -> str:
+        w, b = weights[p + f"attention.self.{name}.weight"], weights[p + f"attention.self.{name}.bias"]
+        return g.op("Transpose", [g.op("Reshape", [g.linear(x, w, b, f"{hint}_{name}"), split_heads])], perm=perm)
+
+    query = heads_of("query", [0, 2, 1, 3])  # [b, h, t, d]
+    key = heads_of("key", [0, 2, 3, 1])  # [b, h, d, t]
+    value = heads_of("value", [0, 2, 1, 3])
+    scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [query, key]), scale]), mask_bias])
+    context = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), value])
+    context = g.op("Reshape", [g.op("Transpose", [context], perm=[0, 2, 1, 3]), merge_heads])
+    attended = g.linear(
+        context, weights[p + "attention.output.dense.weight"], weights[p + "attention.output.dense.bias"], f"{hint}_ao"
+    )
+    x = g.layer_norm(
+        g.op("Add", [attended, x]),
+        weights[p + "attention.output.LayerNorm.weight"],
+        weights[p + "attention.output.LayerNorm.bias"],
+        eps,
+        f"{hint}_attn_ln",
+    )
+    inner = g.linear(x, weights[p + "intermediate.dense.weight"], weights[p + "intermediate.dense.bias"], f"{hint}_in")
+    # Exact (erf) GELU, as BERT's "gelu".
+    erf = g.op("Erf", [g.op("Div", [inner, g.const("sqrt2", np.array(math.sqrt(2), np.float32))])])
+    gelu = g.op(
+        "Mul",
+        [
+            g.op("Mul", [inner, g.op("Add", [erf, g.const("one", np.array(1, np.float32))])]),
+            g.const("half", np.array(0.5, np.float32)),
+        ],
+    )
+    out = g.linear(gelu, weights[p + "output.dense.weight"], weights[p + "output.dense.bias"], f"{hint}_out")
+    return g.layer_norm(
+        g.op("Add", [out, x]),
+        weights[p + "output.LayerNorm.weight"],
+        weights[p + "output.LayerNorm.bias"],
+        eps,
+        f"{hint}_ln",
     )
 
 
@@ -197,7 +246,9 @@ class Embedder:
         model = build_graph(read_safetensors(model_dir / "model.safetensors"), config)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
+        )
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -51,7 +51,9 @@ def evaluate(version_dir: Path, data_path: Path, start: np.datetime64 | None = N
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fintra_ml.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", required=True, type=Path, help="a version directory, e.g. ml/models/guard/cnp-20261125")
+    parser.add_argument(
+        "--model", required=True, type=Path, help="a version directory, e.g. ml/models/guard/cnp-20261125"
+    )
     parser.add_argument("--data", required=True, type=Path, help="training CSV from `fintra guard features`")
     parser.add_argument("--from", dest="start", type=train.parse_time, help="only rows at or after this time")
     args = parser.parse_args(argv)

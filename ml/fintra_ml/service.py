@@ -93,9 +93,7 @@ def feature_matrix(model: reg.GuardModel, rows: list[list[float]] | list[dict[st
             missing = [name for name in model.features if name not in row]
             problems = [f"unknown features {unknown}"] if unknown else []
             problems += [f"missing features {missing}"] if missing else []
-            raise HTTPException(
-                422, f"row {i}: {', '.join(problems)}; model {model.version} takes {model.features}"
-            )
+            raise HTTPException(422, f"row {i}: {', '.join(problems)}; model {model.version} takes {model.features}")
         matrix[i] = [row[name] for name in model.features]
     return matrix
 
@@ -152,9 +150,7 @@ def create_app(models_root: Path, threads: int = 0, embedder: emb.Embedder | Non
     def score(request: ScoreRequest) -> ScoreResponse:
         registry = current()
         if request.model is not None and request.model not in registry.models:
-            raise HTTPException(
-                404, f"model {request.model!r} is not loaded; available: {sorted(registry.models)}"
-            )
+            raise HTTPException(404, f"model {request.model!r} is not loaded; available: {sorted(registry.models)}")
         model = registry.get(request.model)
         scores = model.score(feature_matrix(model, request.features))
         return ScoreResponse(model=model.version, scores=scores.tolist(), decisions=model.decide(scores))
@@ -166,7 +162,9 @@ def create_app(models_root: Path, threads: int = 0, embedder: emb.Embedder | Non
         if not request.texts:
             raise HTTPException(422, "texts is empty: send at least one text")
         if len(request.texts) > MAX_EMBED_TEXTS:
-            raise HTTPException(422, f"texts has {len(request.texts)} entries; send at most {MAX_EMBED_TEXTS} per request")
+            raise HTTPException(
+                422, f"texts has {len(request.texts)} entries; send at most {MAX_EMBED_TEXTS} per request"
+            )
         for i, text in enumerate(request.texts):
             if not text.strip():
                 raise HTTPException(422, f"text {i} is empty or blank; send the descriptor or merchant name")

@@ -117,11 +117,20 @@ def time_folds(train_period: ds.Dataset, folds: int, valid_fraction: float) -> l
     bounds = np.linspace(0, len(train_period), folds + 2).astype(int)
     splits = []
     for k in range(1, folds + 1):
-        before, after = train_period.take(np.arange(0, bounds[k])), train_period.take(np.arange(bounds[k], bounds[k + 1]))
+        before, after = (
+            train_period.take(np.arange(0, bounds[k])),
+            train_period.take(np.arange(bounds[k], bounds[k + 1])),
+        )
         valid_from = int(len(before) * (1 - valid_fraction))
-        parts = {"fit": before.take(np.arange(0, valid_from)), "valid": before.take(np.arange(valid_from, len(before))), "test": after}
+        parts = {
+            "fit": before.take(np.arange(0, valid_from)),
+            "valid": before.take(np.arange(valid_from, len(before))),
+            "test": after,
+        }
         if all(0 < part.positives < len(part) for part in parts.values()):
-            splits.append(ds.TimeSplit(valid_from=before.event_time[valid_from], split_time=after.event_time[0], **parts))
+            splits.append(
+                ds.TimeSplit(valid_from=before.event_time[valid_from], split_time=after.event_time[0], **parts)
+            )
     return splits
 
 
@@ -264,10 +273,11 @@ def train(
     data_path: Path,
     out_dir: Path,
     version: str,
-    config: Config = Config(),
+    config: Config | None = None,
     split_time: np.datetime64 | None = None,
     dataset_name: str | None = None,
 ) -> Result:
+    config = config or Config()
     export.validate_version_name(version)
     data = ds.load(data_path)
     split = ds.split_by_time(data, config.test_fraction, config.valid_fraction, split_time)
@@ -362,13 +372,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ds.DatasetError, export.ExportError) as err:
         print(f"train: {err}", file=sys.stderr)
         return 2
-    held_out = result.meta["metrics"]["held_out"]
+    held_out, thresholds = result.meta["metrics"]["held_out"], result.meta["thresholds"]
     print(
         f"train: {args.version}: held-out {held_out['rows']} rows ({held_out['positives']} fraud): "
         f"PR-AUC {held_out['pr_auc']:.4f}, ROC AUC {held_out['roc_auc']:.4f} "
         f"(95% CI {held_out['roc_auc_95ci'][0]:.3f}-{held_out['roc_auc_95ci'][1]:.3f}), "
         f"recall at 1% FPR {held_out['recall_at_1pct_fpr']:.4f}; "
-        f"thresholds review {result.meta['thresholds']['review']:.4f} decline {result.meta['thresholds']['decline']:.4f}; "
+        f"thresholds review {thresholds['review']:.4f} decline {thresholds['decline']:.4f}; "
         f"written to {result.version_dir}"
     )
     return 0

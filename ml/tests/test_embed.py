@@ -45,7 +45,12 @@ def test_padding_does_not_change_a_vector(embedder):
 
 def test_descriptors_land_near_their_merchant(embedder):
     merchants = ["Starbucks coffee", "Shell gas station", "Amazon online shopping", "Uber ride"]
-    descriptors = ["STARBUCKS STORE #1234 SEATTLE WA", "SHELL OIL 57442 HOUSTON TX", "AMAZON.COM*2K4L AMZN.COM/BILL", "UBER *TRIP HELP.UBER.COM"]
+    descriptors = [
+        "STARBUCKS STORE #1234 SEATTLE WA",
+        "SHELL OIL 57442 HOUSTON TX",
+        "AMAZON.COM*2K4L AMZN.COM/BILL",
+        "UBER *TRIP HELP.UBER.COM",
+    ]
     similarity = embedder.embed(descriptors) @ embedder.embed(merchants).T
     assert list(similarity.argmax(axis=1)) == [0, 1, 2, 3]
 

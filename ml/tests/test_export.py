@@ -71,7 +71,9 @@ def test_parity_vectors_cover_edges():
     assert len(vectors) == export.PARITY_ROWS
     assert np.isfinite(vectors).all()
     assert (vectors == 0).all(axis=1).any()
-    assert np.allclose(vectors.max(axis=0), features.max(axis=0) + 10 * (features.max(axis=0) - features.min(axis=0)), rtol=1e-6)
+    assert np.allclose(
+        vectors.max(axis=0), features.max(axis=0) + 10 * (features.max(axis=0) - features.min(axis=0)), rtol=1e-6
+    )
 
 
 def test_set_current_refuses_a_missing_version(tmp_path):

@@ -38,7 +38,7 @@ def test_scores_equal_lightgbm(client, parity):
 
 
 def test_rows_by_name_score_the_same(client, parity):
-    rows = [dict(zip(FIXTURE_FEATURES, row)) for row in parity["features"][:20]]
+    rows = [dict(zip(FIXTURE_FEATURES, row, strict=True)) for row in parity["features"][:20]]
     rows = [dict(reversed(list(row.items()))) for row in rows]  # key order does not matter
     body = client.post("/v1/score", json={"model": "fixture-1", "features": rows}).json()
     np.testing.assert_allclose(body["scores"], parity["lightgbm"][:20], rtol=0, atol=1e-5)
@@ -53,8 +53,14 @@ def test_decisions_follow_thresholds(client, trained_models):
     body = client.post("/v1/score", json={"features": rows.tolist()}).json()
     scores = np.asarray(body["scores"])
     np.testing.assert_allclose(scores, booster.predict(rows), atol=1e-5)
-    for s, d in zip(scores, body["decisions"]):
-        want = "decline" if s >= meta["thresholds"]["decline"] else "review" if s >= meta["thresholds"]["review"] else "approve"
+    for s, d in zip(scores, body["decisions"], strict=True):
+        want = (
+            "decline"
+            if s >= meta["thresholds"]["decline"]
+            else "review"
+            if s >= meta["thresholds"]["review"]
+            else "approve"
+        )
         assert d == want
 
 

@@ -78,8 +78,18 @@ def test_results_file_keeps_other_datasets(tmp_path, trained_models):
 def test_cli_writes_current_and_results(tmp_path, fixture_csv):
     out = tmp_path / "models"
     code = train.main(
-        ["--data", str(fixture_csv), "--out", str(out), "--version", "cli-1", "--dataset", "synthetic",
-         "--results", str(tmp_path / "guard.json")]
+        [
+            "--data",
+            str(fixture_csv),
+            "--out",
+            str(out),
+            "--version",
+            "cli-1",
+            "--dataset",
+            "synthetic",
+            "--results",
+            str(tmp_path / "guard.json"),
+        ]
     )
     assert code == 0
     assert (out / "CURRENT").read_text().strip() == "cli-1"
