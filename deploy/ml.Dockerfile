@@ -1,40 +1,11 @@
 # syntax=docker/dockerfile:1.7
 # The ml service: FastAPI + ONNX Runtime scoring (python -m fintra_ml.service,
 # the entry point ml/run.sh serve uses) on port 8090, with the guard models
-# baked in.
+# baked in (ml/models/guard, committed by ml/run.sh train).
 #
 #   docker build -f deploy/ml.Dockerfile -t fintra-ml:local .
 #
 # Build context: the repository root (.dockerignore keeps it small).
-
-ARG GO_VERSION=1.26
-
-# The guard models: ml/models/guard is not committed, so the image trains them
-# from source exactly as `ml/run.sh train` does (synthetic history from
-# `fintra guard features`, LightGBM, ONNX export). deploy/Dockerfile runs the
-# same stage for the Go scorer's copy.
-FROM golang:${GO_VERSION}-bookworm AS models
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3.11 python3.11-venv libgomp1 \
- && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY go.mod go.sum ./
-RUN --mount=type=cache,target=/go/pkg/mod \
-    go mod download
-COPY cmd ./cmd
-COPY internal ./internal
-COPY processors ./processors
-COPY schemas ./schemas
-COPY sinks ./sinks
-COPY topologies ./topologies
-COPY ml ./ml
-# train records held-out metrics under benchmarks/results (not in the context).
-RUN --mount=type=cache,target=/go/pkg/mod \
-    --mount=type=cache,target=/root/.cache/go-build \
-    --mount=type=cache,target=/root/.cache/pip \
-    mkdir -p benchmarks/results \
- && FINTRA_ML_VENV=/opt/ml-venv ml/run.sh train \
- && test -f ml/models/guard/CURRENT
 
 FROM python:3.11.11-slim-bookworm
 ARG VERSION=dev
@@ -69,7 +40,7 @@ WORKDIR /app/ml
 COPY ml/requirements.txt ./requirements.txt
 RUN pip install --no-cache-dir --no-deps -r requirements.txt
 COPY ml/fintra_ml ./fintra_ml
-COPY --from=models /src/ml/models/guard ./models/guard
+COPY ml/models/guard ./models/guard
 USER 10001:10001
 EXPOSE 8090
 # slim has no curl: the standard library answers the health check.

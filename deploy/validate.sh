@@ -21,8 +21,11 @@
 #              (compose and rendered k8s) is a real flag of its subcommand,
 #              and every --processors name is registered
 #   docker     every Dockerfile: COPY/ADD sources exist in the build context
-#              and are not .dockerignored, base images pinned, final USER non-root
-#   rules      promtool check rules on the Prometheus alerting rules
+#              and are not .dockerignored, the Go build copies every package
+#              directory cmd/fintra depends on, base images pinned, final USER
+#              non-root
+#   rules      promtool check rules on the Prometheus alerting rules, and
+#              promtool test rules on their unit tests
 #   workflow   actionlint on .github/workflows/*.yml (with shellcheck)
 #   scripts    shellcheck on deploy/*.sh (when shellcheck is installed)
 #
@@ -176,6 +179,11 @@ $(tail -n1 <<<"$res")"
 done
 
 # ------------------------------------------ compose, flags, k8s policy, docker
+# The directories of the packages (and embedded files) cmd/fintra is built
+# from: the Dockerfile that builds it must copy every one into its context.
+(cd "$ROOT" && $GO list -deps -f '{{if not .Standard}}{{.Dir}}{{end}}' ./cmd/fintra 2>/dev/null) \
+  | sed -n "s|^$ROOT/||p" >"$WORK/fintra-dirs" || true
+
 help_dir=$WORK/help
 mkdir -p "$help_dir"
 if [ -n "$FINTRA" ]; then
@@ -184,11 +192,12 @@ if [ -n "$FINTRA" ]; then
   done
 fi
 
-"$PY" - "$ROOT" "$COMPOSE_SCHEMA" "$help_dir" "${RENDERED[@]}" <<'PY' || FAILED+=(python)
+"$PY" - "$ROOT" "$COMPOSE_SCHEMA" "$help_dir" "$WORK/fintra-dirs" "${RENDERED[@]}" <<'PY' || FAILED+=(python)
 import fnmatch, json, os, re, sys
 import jsonschema, yaml
 
-root, compose_schema, help_dir, *rendered = sys.argv[1:]
+root, compose_schema, help_dir, fintra_dirs_file, *rendered = sys.argv[1:]
+fintra_dirs = [l.strip() for l in open(fintra_dirs_file) if l.strip()]
 failed = False
 
 def report(area, ok, msg):
@@ -320,6 +329,15 @@ def check_dockerfile(dockerfile, context):
                     problems.append(f"{rel(dockerfile)}: {instr} {src}: no such file or directory in the build context {rel(context) or '.'}")
                 elif relsrc not in (".", "") and all(ignored(m) for m in matches):
                     problems.append(f"{rel(dockerfile)}: {instr} {src}: excluded by .dockerignore")
+    if re.search(r"go build[^\n]*\./cmd/fintra", text):
+        copied = set()
+        for line in lines:
+            words = line.split()
+            if words and words[0].upper() == "COPY" and not any(w.startswith("--from=") for w in words):
+                copied |= {os.path.normpath(w) for w in words[1:-1] if not w.startswith("--")}
+        for d in fintra_dirs:
+            if not any(c == "." or d == c or d.startswith(c + "/") for c in copied):
+                problems.append(f"{rel(dockerfile)}: cmd/fintra needs {d}/ (go list -deps) but no COPY brings it into the build")
     if user is None:
         problems.append(f"{rel(dockerfile)}: the final stage sets no USER (it would run as root)")
     elif user.split(":")[0] in ("root", "0"):
@@ -489,7 +507,7 @@ for f in os.listdir(os.path.join(root, "deploy")):
         dockerfiles[full] = root
 for dockerfile, context in sorted(dockerfiles.items()):
     problems = check_dockerfile(dockerfile, context)
-    report("docker", not problems, f"{rel(dockerfile)}: COPY sources in the context, .dockerignore, pinned bases, non-root USER"
+    report("docker", not problems, f"{rel(dockerfile)}: COPY sources in the context, .dockerignore, Go package dirs, pinned bases, non-root USER"
            + "".join(f"\n      {p}" for p in problems))
 
 sys.exit(1 if failed else 0)
@@ -498,9 +516,17 @@ PY
 # ------------------------------------------------------------- alerting rules
 rules=$ROOT/deploy/k8s/base/prometheus-rules.yaml
 if out=$("$BIN/promtool" check rules "$rules" 2>&1); then
-  ok rules "${rules#"$ROOT"/}: promtool $PROMETHEUS_VERSION: $(grep -o '[0-9]* rules found' <<<"$out")"
+  ok rules "${rules#"$ROOT"/}: promtool $PROMETHEUS_VERSION check rules: $(grep -o '[0-9]* rules found' <<<"$out")"
 else
   fail rules "${rules#"$ROOT"/}:
+$out"
+fi
+# The rules' unit tests (promtool resolves rule_files relative to the test).
+tests=${rules%.yaml}.test.yaml
+if out=$("$BIN/promtool" test rules "$tests" 2>&1); then
+  ok rules "${tests#"$ROOT"/}: promtool test rules"
+else
+  fail rules "${tests#"$ROOT"/}:
 $out"
 fi
 

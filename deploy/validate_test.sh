@@ -68,7 +68,7 @@ break_case "k8s: a FINTRA_ variable no flag reads" deploy/k8s/base/serve.yaml \
   "FINTRA_LISTEN_ADDR sets no flag of fintra serve"
 break_case "compose: a key the specification does not have" deploy/compose.yaml \
   "    restart: unless-stopped" "    restart_policy: unless-stopped" \
-  "against the Compose Specification schema"
+  "FAIL  compose    deploy/compose.yaml against the Compose Specification schema"
 break_case "compose: a FINTRA_ variable no flag reads" deploy/compose.yaml \
   "FINTRA_PG_URL: postgres" "FINTRA_POSTGRES_URL: postgres" \
   "FINTRA_POSTGRES_URL sets no flag of fintra sink"
@@ -86,12 +86,18 @@ break_case "compose: an env file that does not exist" deploy/compose.yaml \
 break_case "docker: COPY of a source that does not exist" deploy/Dockerfile \
   "COPY sinks ./sinks" "COPY sink ./sinks" \
   "COPY sink: no such file or directory"
+break_case "docker: the Go build misses a package directory" deploy/Dockerfile \
+  "COPY ml/models ./ml/models" "COPY ml/models/guard ./ml/models/guard" \
+  "cmd/fintra needs ml/models/ (go list -deps) but no COPY brings it into the build"
 break_case "docker: a final stage running as root" deploy/ml.Dockerfile \
   "USER 10001:10001" "USER root" \
   "the final stage runs as root"
 break_case "rules: invalid PromQL" deploy/k8s/base/prometheus-rules.yaml \
-  "sum by (group) (fintra_consumer_lag) > 10000" "sum by (group) (fintra_consumer_lag) >> 10000" \
+  "(fintra_consumer_lag)) > 10000" "(fintra_consumer_lag)) >> 10000" \
   "could not parse expression"
+break_case "rules: an alert that no longer fires as its test expects" deploy/k8s/base/prometheus-rules.yaml \
+  "sum by (group) (max by (group, topic) (fintra_consumer_lag)) > 10000" "sum by (group) (fintra_consumer_lag) > 10000" \
+  "FAIL  rules      deploy/k8s/base/prometheus-rules.test.yaml"
 break_case "workflow: a key GitHub Actions does not know" .github/workflows/ci.yml \
   "runs-on: ubuntu-24.04" "runs_on: ubuntu-24.04" \
   '"runs-on" section is missing in job "test"' 
