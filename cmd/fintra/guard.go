@@ -19,13 +19,14 @@ a CSV (id, account_id, event_time, label, then the features in model
 order; label 1, 0 or empty). Sources: synth (the synthetic generator with
 labelled fraud patterns: --accounts, --days, --seed, --fraud-rate),
 aws-fraud-csv (the AWS Fraud Detector sample CSV, --in), fintra-json
-(payloads, --in; unlabelled).
+(payloads, --in; unlabelled), parquet (the lake's transactions table: a
+.parquet file or a directory of them, --in; unlabelled, no payment context).
 
 guard score replays FILE the same way through the features and the model
 and prints one JSON object per line: id, score, decision, reasons.`,
 		flags: func(fs *flag.FlagSet) func(invocation) error {
-			src := fs.String("source", "synth", "features: history to replay: synth, aws-fraud-csv or fintra-json")
-			in := fs.String("in", "", "features: input file for --source aws-fraud-csv or fintra-json (- for standard input)")
+			src := fs.String("source", "synth", "features: history to replay: synth, aws-fraud-csv, fintra-json or parquet")
+			in := fs.String("in", "", "features: input for --source aws-fraud-csv or fintra-json (a file, - for standard input) or parquet (a file or a directory)")
 			out := fs.String("out", "-", "features: CSV file to write (- for standard output)")
 			accounts := fs.Int("accounts", 1000, "features, synth: number of accounts")
 			days := fs.Int("days", 30, "features, synth: days of history (about 3 transactions per account per day)")
@@ -60,7 +61,7 @@ func guardFeatures(inv invocation, src, in, out string, cfg replay.SynthConfig) 
 	switch src {
 	case "synth":
 		if in != "" {
-			return usageErrorf("--in is for aws-fraud-csv and fintra-json; synth generates its history")
+			return usageErrorf("--in is for aws-fraud-csv, fintra-json and parquet; synth generates its history")
 		}
 		if err := cfg.Validate(); err != nil {
 			return errUsage{err.Error()}
@@ -71,8 +72,13 @@ func guardFeatures(inv invocation, src, in, out string, cfg replay.SynthConfig) 
 			return usageErrorf("--source %s needs --in FILE", src)
 		}
 		records, err = readHistory(inv, src, in)
+	case "parquet":
+		if in == "" || in == "-" {
+			return usageErrorf("--source parquet needs --in FILE or DIRECTORY (the lake's transactions table)")
+		}
+		records, err = replay.LakeParquet(in)
 	default:
-		return usageErrorf("--source %q: use synth, aws-fraud-csv or fintra-json", src)
+		return usageErrorf("--source %q: use synth, aws-fraud-csv, fintra-json or parquet", src)
 	}
 	if err != nil {
 		return err

@@ -48,6 +48,7 @@ func TestGuardFeaturesAndScore(t *testing.T) {
 	for _, args := range [][]string{
 		{"guard"},
 		{"guard", "features", "--source", "parquet"},
+		{"guard", "features", "--source", "orc", "--in", "x"},
 		{"guard", "features", "--source", "aws-fraud-csv"},
 		{"guard", "features", "--fraud-rate", "0.7"},
 		{"guard", "score", "--format", "csv", awsSample},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -229,4 +230,18 @@ func (p *processor) deadLetter(ctx goka.Context, raw []byte, err error) {
 	origin := &fintrav1.Origin{Topic: string(ctx.Topic()), Partition: ctx.Partition(), Offset: ctx.Offset()}
 	p.deps.Log.Warn("dead-lettered transaction", "stage", Group, "origin", schemas.FormatOrigin(origin), "key", ctx.Key(), "error", err)
 	ctx.Emit(DLQ, ctx.Key(), raw, goka.WithCtxEmitHeaders(schemas.DeadLetterHeaders(ctx.Headers(), string(Group), origin, err)))
+}
+
+// ModelDirWatcher returns a watcher that keeps cur on the artifact a model
+// root names (a directory with CURRENT and version directories, e.g.
+// ml/models/guard, or one version directory): run its Run(ctx) beside the
+// processor, with cur as Deps.Model, and a new artifact rolls out without
+// a restart. It loads the artifact once before returning, so a bad
+// directory fails the start rather than the first poll.
+func ModelDirWatcher(dir string, cur *model.Current, interval time.Duration, log *slog.Logger) (*model.Watcher, error) {
+	w := &model.Watcher{FS: os.DirFS(dir), Root: ".", Interval: interval, Into: cur, Log: log}
+	if _, err := w.Poll(); err != nil {
+		return nil, fmt.Errorf("guard: model directory %s: %w", dir, err)
+	}
+	return w, nil
 }

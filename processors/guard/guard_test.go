@@ -368,3 +368,14 @@ func TestModelSwap(t *testing.T) {
 		t.Errorf("after the swap: %v", s)
 	}
 }
+
+func TestModelDirWatcher(t *testing.T) {
+	cur := model.NewCurrent(nil)
+	w, err := guard.ModelDirWatcher("model/testdata/trained", cur, time.Second, nil)
+	if err != nil || w == nil || cur.Load().Version != "test-trained" {
+		t.Fatalf("%v %v", w, err)
+	}
+	if _, err := guard.ModelDirWatcher(t.TempDir(), cur, time.Second, nil); err == nil || !strings.Contains(err.Error(), "CURRENT") {
+		t.Errorf("empty directory: %v", err)
+	}
+}

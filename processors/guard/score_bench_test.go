@@ -16,11 +16,7 @@ import (
 // Saabas contributions, the top reasons and the rules. The history is a
 // synthetic one with fraud, replayed in time order over 200 accounts.
 func BenchmarkUpdateAndScore(b *testing.B) {
-	m, err := model.LoadDir("model/testdata/trained")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := guard.NewScorer(model.NewCurrent(m), nil, guard.Rules{})
+	trained, err := model.LoadDir("model/testdata/trained")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,9 +25,21 @@ func BenchmarkUpdateAndScore(b *testing.B) {
 		b.Fatal(err)
 	}
 	replay.Sort(recs)
+	b.Run("model=test-trained", func(b *testing.B) { benchScore(b, trained, recs) })
+	// The artifact built into the binary from ml/models/guard, when ml/
+	// has published one.
+	if embedded, err := guard.EmbeddedModel(); err == nil && embedded != nil {
+		b.Run("model=embedded-"+embedded.Version, func(b *testing.B) { benchScore(b, embedded, recs) })
+	}
+}
+
+func benchScore(b *testing.B, m *model.Model, recs []replay.Record) {
+	s, err := guard.NewScorer(model.NewCurrent(m), nil, guard.Rules{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	states := map[string]*features.State{}
 	now := time.Now()
-	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := &recs[i%len(recs)]
 		if i%len(recs) == 0 {

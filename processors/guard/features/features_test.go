@@ -91,7 +91,9 @@ func TestFeatures(t *testing.T) {
 			with(tx(1, -1), func(in *Input) { in.MCC = "5411" }),
 			with(tx(2, -1), func(in *Input) { in.CategoryPrimary = "FOOD_AND_DRINK" }),
 			tx(3, -1),
-		}, []float64{0.95, 0.05, 0.1, DefaultCategoryRisk}},
+			with(tx(4, -1), func(in *Input) { in.CategoryDetailed = "FOOD_AND_DRINK_COFFEE" }),
+			with(tx(5, -1), func(in *Input) { in.CategoryDetailed = "ENTERTAINMENT_CASINOS_AND_GAMBLING" }),
+		}, []float64{0.95, 0.05, 0.1, DefaultCategoryRisk, 0.1, 0.95}},
 		{"hour_of_day", []Input{tx(90*time.Minute, -1)}, []float64{13.5}},
 		// Three purchases at noon, then one at midnight: 12 h from a
 		// perfectly regular habit (R = 1); then one at 18:00 against a

@@ -92,7 +92,8 @@ var categoryRisk = map[string]float64{
 }
 
 // CategoryRisk returns the risk of a merchant category: by MCC first, then
-// by detailed category, then by primary category.
+// by detailed category, then by primary category (given, or read off the
+// detailed code).
 func CategoryRisk(mcc, detailed, primary string) float64 {
 	if r, ok := mccRisk[mcc]; ok {
 		return r
@@ -108,6 +109,15 @@ func CategoryRisk(mcc, detailed, primary string) float64 {
 	}
 	if r, ok := categoryRisk[strings.ToUpper(primary)]; ok {
 		return r
+	}
+	// Without the primary, a detailed code's primary is one of its
+	// prefixes (the taxonomy's rule: detailed = primary + "_" + sub).
+	d := strings.ToUpper(detailed)
+	for i := strings.LastIndexByte(d, '_'); i > 0; i = strings.LastIndexByte(d, '_') {
+		d = d[:i]
+		if r, ok := categoryRisk[d]; ok {
+			return r
+		}
 	}
 	return DefaultCategoryRisk
 }

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"encoding/csv"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/fintraos/fintra/processors/guard/features"
 	"github.com/fintraos/fintra/schemas/fintrav1"
+	"github.com/fintraos/fintra/sinks/lake"
 )
 
 const awsSample = "../testdata/fraud-aws-samples/transaction_data_2K_coldstart.csv"
@@ -122,5 +127,47 @@ func TestFintraJSON(t *testing.T) {
 	}
 	if _, err := FintraJSON(strings.NewReader(`{"account_id":"a1"}`)); err == nil {
 		t.Error("invalid payload accepted")
+	}
+}
+
+func TestLakeParquet(t *testing.T) {
+	dir := t.TempDir()
+	desc, mcc := "SQ *BLUE BOTTLE", "5814"
+	at := func(min int) time.Time { return time.Date(2026, 1, 5, 10, min, 0, 0, time.UTC) }
+	rows := []lake.Row{
+		{EventID: "e2", AccountID: "a1", Type: "transaction_created", Status: "posted", Source: "fintra-json", SourceTransactionID: "t2",
+			AmountMinor: -700, Currency: "USD", OccurredAt: at(5), Description: &desc, MCC: &mcc, Sequence: 2, Category: "FOOD_AND_DRINK_COFFEE"},
+		{EventID: "e1", AccountID: "a1", Type: "transaction_created", Status: "pending", Source: "fintra-json", SourceTransactionID: "t1",
+			AmountMinor: -500, Currency: "USD", OccurredAt: at(0), Sequence: 1, Merchant: "Blue Bottle", MerchantEntityID: "blue-bottle"},
+	}
+	sub := filepath.Join(dir, "transactions", "dt=2026-01-05")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"core.transactions.v1-0-0-1.parquet", "core.transactions.v1-0-0-1.replay.parquet"} {
+		if err := parquet.WriteFile(filepath.Join(sub, name), rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := LakeParquet(filepath.Join(dir, "transactions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2 (one per event_id)", len(recs))
+	}
+	var out bytes.Buffer
+	if n, err := WriteFeaturesCSV(&out, recs); err != nil || n != 2 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !strings.HasPrefix(lines[1], "t1,a1,2026-01-05T10:00:00Z,,") || !strings.HasPrefix(lines[2], "t2,a1,2026-01-05T10:05:00Z,,") {
+		t.Errorf("rows:\n%s", out.String())
+	}
+	if recs[1].Tx.GetMerchant().GetEntityId() != "blue-bottle" && recs[0].Tx.GetMerchant().GetEntityId() != "blue-bottle" {
+		t.Error("merchant entity lost")
+	}
+	if _, err := LakeParquet(t.TempDir()); err == nil {
+		t.Error("an empty directory reads")
 	}
 }
