@@ -73,7 +73,7 @@ promtool_tool() {
   installed promtool "$PROMETHEUS_VERSION" && return 0
   log "building promtool from github.com/prometheus/prometheus@$PROMETHEUS_VERSION (a few minutes, once)"
   local dir
-  dir=$($GO mod download -json "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  dir=$(cd / && $GO mod download -json "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -n "$dir" ] || { log "go mod download github.com/prometheus/prometheus@$PROMETHEUS_VERSION failed"; return 1; }
   (cd "$dir" && GOFLAGS=-mod=mod $GO build -trimpath -o "$BIN/promtool" ./cmd/promtool) >&2
   echo "$PROMETHEUS_VERSION" >"$BIN/.promtool.version"
@@ -129,7 +129,7 @@ PY
 COMPOSE_SCHEMA=
 compose_schema() {
   local dir
-  dir=$($GO mod download -json "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  dir=$(cd / && $GO mod download -json "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   COMPOSE_SCHEMA=$dir/schema/compose-spec.json
   [ -f "$COMPOSE_SCHEMA" ] || { log "no compose-spec.json in compose-go $COMPOSE_GO_VERSION ($dir)"; return 1; }
 }
