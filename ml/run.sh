@@ -56,15 +56,16 @@ train() {
 	# card-not-present sample's, trained on Nov-Dec 2022 and judged on Jan-Mar 2023.
 	local data_dir="${FINTRA_ML_DATA:-$ML_DIR/build/data}" out="${FINTRA_ML_MODELS:-$ML_DIR/models/guard}"
 	local stamp="${FINTRA_ML_VERSION_DATE:-$(date -u +%Y%m%d)}" fintra="$ML_DIR/build/fintra"
+	local results="${FINTRA_ML_RESULTS:-$REPO_DIR/benchmarks/results/guard.json}"
 	mkdir -p "$data_dir"
 	(cd "$REPO_DIR" && go build -o "$fintra" ./cmd/fintra)
 	"$fintra" guard features --source synth --accounts "${FINTRA_ML_ACCOUNTS:-2000}" --days "${FINTRA_ML_DAYS:-30}" \
 		--seed 1 --out "$data_dir/synthetic.csv"
 	"$fintra" guard features --source aws-fraud-csv \
 		--in "$ML_DIR/testdata/fraud-aws-samples/transaction_data_2K_coldstart.csv" --out "$data_dir/aws-cnp.csv"
-	py -m fintra_ml.train --data "$data_dir/synthetic.csv" --dataset synthetic \
+	py -m fintra_ml.train --data "$data_dir/synthetic.csv" --dataset synthetic --results "$results" \
 		--out "$out" --version "synthetic-$stamp" --set-current
-	py -m fintra_ml.train --data "$data_dir/aws-cnp.csv" --dataset aws_cnp --split-time 2023-01-01T00:00:00Z \
+	py -m fintra_ml.train --data "$data_dir/aws-cnp.csv" --dataset aws_cnp --results "$results" --split-time 2023-01-01T00:00:00Z \
 		--out "$out" --version "cnp-$stamp"
 }
 
