@@ -63,6 +63,7 @@ const (
 	fPendingTransactionID
 	fRevision
 	fReason
+	fContext
 	numFields
 )
 
@@ -85,6 +86,7 @@ var fieldNames = [numFields]string{
 	fPendingTransactionID: "pending_transaction_id",
 	fRevision:             "revision",
 	fReason:               "reason",
+	fContext:              "context",
 }
 
 // requiredCreated are the fields a created (default type) payload must have.
@@ -136,6 +138,8 @@ func lookup(key string) (field, bool) {
 		return fRevision, true
 	case "reason":
 		return fReason, true
+	case "context":
+		return fContext, true
 	}
 	return 0, false
 }
@@ -195,6 +199,13 @@ func (*Parser) Parse(p source.Payload) ([]*fintrav1.Event, error) {
 		return nil, err
 	}
 	tx := check(&r, &probs)
+	if r.has(fContext) {
+		if v := r.vals[fContext]; v.kind != kObject {
+			probs.Add("context", "must be an object, not %s", v.kind)
+		} else {
+			tx.context = parseContext(v.s, &probs)
+		}
+	}
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -230,6 +241,7 @@ type tx struct {
 	pendingTransactionID string
 	revision             int64
 	reason               string
+	context              *fintrav1.PaymentContext
 }
 
 // check applies every rule to r, recording each broken one in probs, and
@@ -513,6 +525,7 @@ func (t *tx) event(p source.Payload) *fintrav1.Event {
 		City:                 t.city,
 		PendingTransactionId: t.pendingTransactionID,
 		Revision:             t.revision,
+		Context:              t.context,
 	}
 	if !t.postedAt.IsZero() {
 		body.PostedAt = timestamppb.New(t.postedAt)

@@ -532,3 +532,59 @@ func FuzzWalk(f *testing.F) {
 		}
 	})
 }
+
+// TestContext: the optional "context" object reaches the canonical
+// transaction, and each of its rules names the key.
+func TestContext(t *testing.T) {
+	full := lit(`{"channel":"card_not_present","device_id":"d-81f2","ip_address":"2001:db8::7","email_domain":"example.co.uk",
+		"user_agent":"Mozilla/5.0","billing_country":"GB","billing_postal_code":"SW1A 1AA","latitude":51.5,"longitude":-0.12,"declined":true}`)
+	events, err := parse(payload(t, map[string]any{"context": full}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := events[0].GetCreated().GetTransaction().GetContext()
+	want := &fintrav1.PaymentContext{Channel: fintrav1.Channel_CHANNEL_CARD_NOT_PRESENT, DeviceId: "d-81f2", IpAddress: "2001:db8::7",
+		EmailDomain: "example.co.uk", UserAgent: "Mozilla/5.0", BillingCountry: "GB", BillingPostalCode: "SW1A 1AA",
+		HasLocation: true, Latitude: 51.5, Longitude: -0.12, Declined: true}
+	if !proto.Equal(got, want) {
+		t.Fatalf("context %v, want %v", got, want)
+	}
+	// 0,0 is a place: given, it is a location.
+	events, err = parse(payload(t, map[string]any{"context": lit(`{"latitude":0,"longitude":0}`)}))
+	if err != nil || !events[0].GetCreated().GetTransaction().GetContext().GetHasLocation() {
+		t.Fatalf("0,0: %v %v", events, err)
+	}
+	if events, err := parse(payload(t, nil)); err != nil || events[0].GetCreated().GetTransaction().GetContext() != nil {
+		t.Fatalf("no context: %v %v", events, err)
+	}
+
+	for _, tc := range []struct{ ctx, want string }{
+		{`"card"`, "context: must be an object, not a string"},
+		{`[]`, "context: must be an object, not an array"},
+		{`{"channel":"online"}`, "context.channel: 'online' is not one of card_present, card_not_present, transfer, atm"},
+		{`{"ip_address":"999.1.1.1"}`, "context.ip_address: '999.1.1.1' is not an IPv4 or IPv6 address"},
+		{`{"email_domain":"someone@example.com"}`, "context.email_domain: 'someone@example.com' is not a lower-case domain name such as example.com (the part after @, without it)"},
+		{`{"billing_country":"gb"}`, "context.billing_country: 'gb' is not an ISO 3166-1 alpha-2 code (2 letters A-Z)"},
+		{`{"latitude":12.5}`, "context.latitude: latitude and longitude go together: give both or neither"},
+		{`{"latitude":91,"longitude":181}`, "context.latitude: 91 is outside -90..90 degrees; context.longitude: 181 is outside -180..180 degrees"},
+		{`{"latitude":"12.5","longitude":1}`, "context: latitude: must be a number, not a JSON string"},
+		{`{"declined":"yes"}`, "context: declined: must be a boolean, not a JSON string"},
+		{`{"device":"x"}`, `context: unknown field "device" (known: channel, device_id, ip_address, email_domain, user_agent, billing_country, billing_postal_code, latitude, longitude, declined)`},
+		{`{"device_id":"` + strings.Repeat("x", 129) + `"}`, "context.device_id: is 129 characters, over the limit of 128"},
+	} {
+		_, err := parse(payload(t, map[string]any{"context": lit(tc.ctx)}))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("context %s:\n got: %v\nwant: %s", tc.ctx, err, tc.want)
+		}
+	}
+	// The slow token walk (taken for unknown keys) reads the context too.
+	_, err = parse(payload(t, map[string]any{"amout": 1, "context": lit(`{ "channel" : "x" }`)}))
+	if err == nil || err.Error() != "amout: unknown field; context.channel: 'x' is not one of card_present, card_not_present, transfer, atm" {
+		t.Fatalf("token walk: %v", err)
+	}
+	// Problems of the context are listed with the others.
+	_, err = parse(payload(t, map[string]any{"currency": "EURO", "context": lit(`{"channel":"x"}`)}))
+	if err == nil || err.Error() != "currency: 'EURO' is not an ISO 4217 code; context.channel: 'x' is not one of card_present, card_not_present, transfer, atm" {
+		t.Fatalf("combined problems: %v", err)
+	}
+}

@@ -61,9 +61,15 @@ func tokenWalk(b []byte, r *raw, probs *source.Problems) error {
 			return malformed(b, dec, err)
 		}
 		key, _ := tok.(string) // the decoder only yields strings as keys
+		before := dec.InputOffset()
 		v, err := readValue(dec)
 		if err != nil {
 			return malformed(b, dec, err)
+		}
+		if v.kind == kObject || v.kind == kArray {
+			// The raw JSON, as splitValid keeps it: between the key and
+			// the end of the value, less the colon and the white space.
+			v.s = string(bytes.TrimLeft(b[before:dec.InputOffset()], " \t\r\n:"))
 		}
 		f, known := lookup(key)
 		switch {
@@ -212,6 +218,7 @@ func splitValid(b []byte, r *raw) bool {
 			if i = compositeEnd(s, i); i < 0 {
 				return false
 			}
+			v.s = s[start:i] // the raw JSON, for "context"
 		default:
 			for i < len(s) && s[i] != ',' && s[i] != '}' && !isSpace(s[i]) {
 				i++
