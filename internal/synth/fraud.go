@@ -2,9 +2,11 @@ package synth
 
 import (
 	"container/heap"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -187,7 +189,7 @@ func (g *Generator) emitFraud(it fraudItem) Payload {
 		t.merchant = it.merchant
 	}
 	g.buf = g.appendTxn(g.buf[:0], &t, flawNone)
-	return Payload{Bytes: clone(g.buf), Key: g.key(a.idx), Kind: KindValid,
+	return Payload{Bytes: withContext(clone(g.buf), it.ctx), Key: g.key(a.idx), Kind: KindValid,
 		Truth: &Truth{Fraud: true, Pattern: fraudPatterns[it.pattern], Context: it.ctx}}
 }
 
@@ -370,4 +372,44 @@ func (g *Generator) countryOf(c *city) string {
 		}
 	}
 	return ""
+}
+
+// withContext adds the payment context to a fintra-json payload (its
+// optional "context" object), so that what guard scores in the stream is
+// what the training data saw beside the payload.
+func withContext(payload []byte, ctx *fintrav1.PaymentContext) []byte {
+	if ctx == nil || len(payload) == 0 || payload[len(payload)-1] != '}' {
+		return payload
+	}
+	type contextJSON struct {
+		Channel           string   `json:"channel,omitempty"`
+		DeviceID          string   `json:"device_id,omitempty"`
+		IPAddress         string   `json:"ip_address,omitempty"`
+		EmailDomain       string   `json:"email_domain,omitempty"`
+		UserAgent         string   `json:"user_agent,omitempty"`
+		BillingCountry    string   `json:"billing_country,omitempty"`
+		BillingPostalCode string   `json:"billing_postal_code,omitempty"`
+		Latitude          *float64 `json:"latitude,omitempty"`
+		Longitude         *float64 `json:"longitude,omitempty"`
+		Declined          bool     `json:"declined,omitempty"`
+	}
+	c := contextJSON{DeviceID: ctx.GetDeviceId(), IPAddress: ctx.GetIpAddress(), EmailDomain: ctx.GetEmailDomain(),
+		UserAgent: ctx.GetUserAgent(), BillingCountry: ctx.GetBillingCountry(), BillingPostalCode: ctx.GetBillingPostalCode(),
+		Declined: ctx.GetDeclined()}
+	if ch := ctx.GetChannel(); ch != fintrav1.Channel_CHANNEL_UNSPECIFIED {
+		c.Channel = strings.ToLower(strings.TrimPrefix(ch.String(), "CHANNEL_"))
+	}
+	if ctx.GetHasLocation() {
+		lat, lon := ctx.GetLatitude(), ctx.GetLongitude()
+		c.Latitude, c.Longitude = &lat, &lon
+	}
+	b, err := json.Marshal(c)
+	if err != nil || string(b) == "{}" {
+		return payload
+	}
+	out := make([]byte, 0, len(payload)+len(b)+12)
+	out = append(out, payload[:len(payload)-1]...)
+	out = append(out, `,"context":`...)
+	out = append(out, b...)
+	return append(out, '}')
 }

@@ -333,6 +333,7 @@ func (g *Generator) valid() Payload {
 	p := Payload{Bytes: clone(g.buf), Key: g.key(t.acct.idx), Kind: KindValid}
 	if g.fraud != nil {
 		p.Truth = &Truth{Context: g.legitContext(&t)}
+		p.Bytes = withContext(p.Bytes, p.Truth.Context)
 	}
 	g.remember(p)
 	return p
