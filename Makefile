@@ -9,7 +9,8 @@ BUF := $(TOOLS)/node_modules/.bin/buf
 PYARROW_VERSION := 26.0.1
 PYTHON := $(TOOLS)/py/bin/python
 
-.PHONY: pyarrow all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean
+.PHONY: pyarrow all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean \
+	ml-test ml-train ml-serve ml-lint validate-deploy eval-merchant
 
 all: build
 
@@ -28,6 +29,30 @@ test:
 	if deploy/local/services.sh up; then eval "$$(deploy/local/services.sh env)"; \
 	else echo "make test: the local services did not start; the tests that need PostgreSQL, Redis or S3 skip (and fail when CI is set)" >&2; fi; \
 	$(GO) test -race -count=1 ./...
+	ml/run.sh test
+
+## ml-test / ml-train / ml-serve: the Python side (ml/README.md, docs/ml.md): its tests (run by
+## `make test`), training both guard models from `fintra guard features`, the scoring service.
+ml-test:
+	ml/run.sh test
+ml-train:
+	ml/run.sh train
+ml-serve:
+	ml/run.sh serve
+ml-lint:
+	ml/run.sh lint
+
+## validate-deploy: the Dockerfiles, compose file, Kubernetes manifests, alert rules and CI
+## workflow, checked with pinned validators (deploy/validate.sh; no Docker engine needed).
+validate-deploy: build
+	deploy/validate.sh
+
+## eval-merchant: merchant resolution on the labelled descriptors beside five published
+## systems' predictions; writes benchmarks/results/merchant.json.
+EVAL_DATA := processors/enrich/testdata/descriptors-ntropy
+eval-merchant: build
+	./bin/fintra merchant eval --labels $(EVAL_DATA)/100_labeled_consumer_transactions.csv \
+		--predictions $(EVAL_DATA)/benchmark_predictions.csv --out benchmarks/results/merchant.json
 
 ## services-up / services-down: the local PostgreSQL, Redis and S3 servers (deploy/local/README.md).
 services-up:
