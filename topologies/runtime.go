@@ -94,10 +94,10 @@ func (r Runtime) Validate() error {
 func Hasher() func() hash.Hash32 { return murmur2.New }
 
 // SaramaConfig returns a fresh sarama configuration: goka's defaults with
-// acks from all in-sync replicas (goka's default is the leader only),
-// consumption from the oldest offset for a new group (so nothing produced
-// before a processor first starts is skipped), murmur2 partitioning and
-// latency-tuned flushing.
+// acks from all in-sync replicas (goka's default is the leader only), an
+// idempotent producer, consumption from the oldest offset for a new group
+// (so nothing produced before a processor first starts is skipped),
+// murmur2 partitioning and latency-tuned flushing.
 func (r Runtime) SaramaConfig() (*sarama.Config, error) {
 	r.setDefaults()
 	if err := r.Validate(); err != nil {
@@ -108,6 +108,14 @@ func (r Runtime) SaramaConfig() (*sarama.Config, error) {
 	cfg.Version = version
 	cfg.ClientID = r.ClientID
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	// Idempotent: a batch whose acknowledgement is lost (a broker restart)
+	// is retried, and without producer ids and sequence numbers Kafka
+	// appends it twice; core.transactions.v1 then holds the same
+	// acceptance twice and the lake (keyed by offsets) two rows
+	// (TestFaultBrokerRestarted, docs/kafka.md). Sarama requires one
+	// request in flight per broker for it.
+	cfg.Producer.Idempotent = true
+	cfg.Net.MaxOpenRequests = 1
 	cfg.Producer.Partitioner = sarama.NewCustomHashPartitioner(Hasher())
 	cfg.Producer.Flush.Frequency = r.FlushFrequency
 	cfg.Producer.Flush.Bytes = r.FlushBytes
