@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,6 +35,7 @@ import (
 	"github.com/fintraos/fintra/internal/murmur2"
 	"github.com/fintraos/fintra/processors/views"
 	"github.com/fintraos/fintra/schemas"
+	"github.com/fintraos/fintra/sinks"
 	"github.com/fintraos/fintra/sinks/lake"
 	"github.com/fintraos/fintra/sinks/postgres"
 	"github.com/fintraos/fintra/sinks/redis"
@@ -122,13 +124,19 @@ func resetKafka(t testing.TB, brokers []string, catalog CatalogConfig) {
 	for i, tp := range topics {
 		names[i] = tp.Name
 	}
-	if _, err := adm.DeleteTopics(ctx, names...); err != nil {
+	// The sinks' dead-letter topics are created by their runners, not
+	// provisioned: deleted with the rest.
+	deleted := slices.Clone(names)
+	for _, sink := range []string{"postgres", "redis", "lake"} {
+		deleted = append(deleted, sinks.DLQTopic(sink))
+	}
+	if _, err := adm.DeleteTopics(ctx, deleted...); err != nil {
 		t.Fatalf("delete topics: %v", err)
 	}
 	// Deletion is asynchronous: wait until no topic is listed any more,
 	// or creating it again fails with "marked for deletion".
 	for {
-		listed, err := adm.ListTopics(ctx, names...)
+		listed, err := adm.ListTopics(ctx, deleted...)
 		if err != nil {
 			t.Fatalf("list topics: %v", err)
 		}
