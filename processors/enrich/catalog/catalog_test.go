@@ -56,8 +56,8 @@ func TestDefaultCatalogCoversTheMarkets(t *testing.T) {
 		byKind[e.Kind]++
 	}
 	minimum := map[string]int{
-		"US": 1500, "XX": 100, "GB": 300, "DE": 100, "FR": 80, "NL": 50, "ES": 50, "IT": 50,
-		"SE": 20, "NO": 15, "DK": 15, "FI": 15, "IE": 30, "AU": 150, "NZ": 40,
+		"US": 1900, "XX": 500, "GB": 400, "DE": 75, "FR": 65, "NL": 50, "ES": 50, "IT": 50,
+		"SE": 30, "NO": 20, "DK": 20, "FI": 20, "IE": 40, "AU": 150, "NZ": 50,
 	}
 	for country, want := range minimum {
 		if byCountry[country] < want {
