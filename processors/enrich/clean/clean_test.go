@@ -25,7 +25,7 @@ func TestDescriptor(t *testing.T) {
 		{"us square prefix", "SQ *BLUE BOTTLE COFFE Oakland CA", "BLUE BOTTLE COFFE", "SQ *", 0},
 		{"us toast prefix", "TST* TACO DELI - SPICEWOOD AUSTIN TX", "TACO DELI SPICEWOOD", "TST*", 0},
 		{"us paypal prefix", "PAYPAL *SPOTIFY 4029357733 CA", "SPOTIFY", "PAYPAL *", 0},
-		{"us platform prefix", "UBER *EATS PENDING", "EATS PENDING", "UBER *", 0},
+		{"us platform prefix", "UBER *EATS PENDING", "EATS", "UBER *", 0},
 		{"us prefix is everything", "AMZN MKTP US*2K4L81", "", "AMZN MKTP US*", 0},
 		{"us ref id", "LYFT 9RIDE7X2QZ SAN FRANCISCO CA", "LYFT", "", 0},
 		{"us bill pay", "BILL PAY VERIZON WIRELESS RECURRING xxxxxx1123 ON 02-11", "VERIZON WIRELESS", "", Payment},

@@ -207,8 +207,8 @@ func TestCalibration(t *testing.T) {
 		if rw.threshold == DefaultThreshold {
 			// Regression bounds a few points under the measurement (the
 			// catalog grows, and with it the chance of a close namesake).
-			if rw.precision < 0.78 || rw.recall < 0.38 || rw.absentAccepted > 0.12 {
-				t.Errorf("at the default threshold %.2f: precision %.3f (want ≥ 0.78), recall %.3f (want ≥ 0.38), missing merchants accepted %.3f (want ≤ 0.12)",
+			if rw.precision < 0.75 || rw.recall < 0.33 || rw.absentAccepted > 0.12 {
+				t.Errorf("at the default threshold %.2f: precision %.3f (want ≥ 0.75), recall %.3f (want ≥ 0.33), missing merchants accepted %.3f (want ≤ 0.12)",
 					rw.threshold, rw.precision, rw.recall, rw.absentAccepted)
 			}
 		}

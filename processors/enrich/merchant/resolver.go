@@ -17,11 +17,11 @@ import (
 )
 
 // DefaultThreshold is the least calibrated confidence a vector match needs.
-// Measured on perturbed names of the 2,700-entity catalog (TestCalibration,
+// Measured on perturbed names of the 3,920-entity catalog (TestCalibration,
 // each searched with and without its merchant in the index): at 0.5, 82% of
-// accepted vector matches are right, 42% of the names whose merchant is
-// indexed are accepted, and 7.6% of those whose merchant is missing are
-// wrongly accepted (0.6: 86%, 35%, 4.9%; 0.4: 77%, 48%, 11%).
+// accepted vector matches are right, 39% of the names whose merchant is
+// indexed are accepted, and 7% of those whose merchant is missing are
+// wrongly accepted (0.6: 86%, 33%, 4.6%; 0.4: 76%, 45%, 11%).
 const DefaultThreshold = 0.5
 
 // Options configures a Resolver. The zero value is usable.
@@ -156,8 +156,11 @@ func entityTexts(e catalog.Entity) []string {
 // aliasKeys are the forms an alias is looked up by: cleaned like a
 // descriptor (so both sides lose the same noise), without a leading THE,
 // and with its spaces removed ("DUKE ENERGY" matches "DUKEENERGY").
+//
+// Catalog prefixes are not stripped here: an intermediary's alias ("UBER
+// EATS PENDING") must not become the word after its own prefix ("PENDING").
 func (st *state) aliasKeys(text string) []string {
-	c := st.cleaner.Clean(text)
+	c := clean.Descriptor(text)
 	plain := plainKey(text)
 	cleaned := c.Text
 	if lossy(plain, cleaned) {
@@ -373,18 +376,24 @@ func (st *state) decide(p *pending) {
 		}
 		switch {
 		case known && inter.Kind == catalog.KindMarketplace:
-			// The platform is the merchant; the seller is the other party.
+			// The platform is the merchant; the seller is the other party,
+			// unless the rest is the platform's own billing text
+			// ("AMZN MKTP US*2K4L81 AMZN.COM/BILL").
 			st.setEntity(p, inter, fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT, confPlatform)
+			text = st.trimEntity(text, inter.ID, p.in.Country)
 			if seller, ok := st.lookup(text, p.in.Country); ok {
-				p.res.Marketplace, p.res.MarketplaceEntityID = seller.Name, seller.ID
+				if seller.ID != inter.ID && !sameSite(seller.Website, inter.Website) {
+					p.res.Marketplace, p.res.MarketplaceEntityID = seller.Name, seller.ID
+				}
 			} else if readsAsName(text) {
 				p.res.Marketplace = titleCase(text)
 			}
 			return
 		case known && inter.Kind == catalog.KindProcessor:
 			// The seller is the merchant; the processor is the other party.
+			// When no seller name follows, the processor is all there is.
 			p.intermediary = &inter
-			if text == "" {
+			if !readsAsName(text) {
 				st.setEntity(p, inter, fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT, confExact)
 				p.intermediary = nil
 				return
@@ -435,6 +444,35 @@ func (st *state) byPrefix(printed string) (catalog.Entity, bool) {
 	}
 	e, ok := st.entities[id]
 	return e, ok
+}
+
+// trimEntity removes a leading run of words that names the given entity:
+// "DD *DOORDASH BURGERKING" repeats the platform before the seller.
+func (st *state) trimEntity(text, id, country string) string {
+	tokens := strings.Fields(text)
+	for n := len(tokens) - 1; n >= 1; n-- {
+		if e, ok := st.lookup(strings.Join(tokens[:n], " "), country); ok && e.ID == id {
+			return strings.Join(tokens[n:], " ")
+		}
+	}
+	return text
+}
+
+// sameSite compares two websites by their registrable part, roughly: the
+// last two labels of the host ("amazon.com" for "www.amazon.com").
+func sameSite(a, b string) bool {
+	host := func(s string) string {
+		s = strings.ToLower(s)
+		if i := strings.IndexAny(s, "/?#"); i >= 0 {
+			s = s[:i]
+		}
+		labels := strings.Split(s, ".")
+		if len(labels) > 2 {
+			labels = labels[len(labels)-2:]
+		}
+		return strings.Join(labels, ".")
+	}
+	return a != "" && host(a) == host(b)
 }
 
 // lookup finds the entity whose alias is the whole of text.

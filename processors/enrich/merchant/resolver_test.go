@@ -17,7 +17,8 @@ import (
 const testCatalog = `# id	kind	name	website	category	mcc	country	aliases	prefixes
 square	processor	Square	squareup.com	GENERAL_SERVICES_OTHER_GENERAL_SERVICES		XX	SQUARE INC	SQ *|SQ*
 yardi	processor	Yardi RentCafe	yardi.com	RENT_AND_UTILITIES_RENT		US	YARDI|RENTCAFE	YSI*|YSI *
-doordash	marketplace	DoorDash	doordash.com	FOOD_AND_DRINK_FAST_FOOD	5814	US	DOORDASH INC|DOORDASH.COM	DD *|DD*|DOORDASH*|DD DOORDASH
+doordash	marketplace	DoorDash	doordash.com	FOOD_AND_DRINK_FAST_FOOD	5814	US	DOORDASH INC|DOORDASH.COM|DOORDASH DASHPASS	DD *|DD*|DOORDASH*|DD DOORDASH
+apple-services	processor	Apple Services	apple.com	ENTERTAINMENT_OTHER_ENTERTAINMENT		XX	ITUNES.COM	APL*|APL*ITUNES.COM/BILL
 blue-bottle	merchant	Blue Bottle Coffee	bluebottlecoffee.com	FOOD_AND_DRINK_COFFEE	5814	US	BLUE BOTTLE|BLUE BOTTLE COFFE	
 burger-king	merchant	Burger King	bk.com	FOOD_AND_DRINK_FAST_FOOD	5814	XX	BURGERKING|BK	
 petco	merchant	Petco	petco.com	GENERAL_MERCHANDISE_PET_SUPPLIES	5995	US	PETCO ANIMAL SUPPLIES|PETCO ANIMAL SUP	
@@ -58,6 +59,8 @@ func TestResolve(t *testing.T) {
 		{"processor with unknown seller", Input{Descriptor: "YSI*Allora Bella Terra TX 01/18"}, "", "Allora Bella", "Yardi RentCafe", fintrav1.MerchantMethod_MERCHANT_METHOD_DESCRIPTOR},
 		{"marketplace prefix: the platform", Input{Descriptor: "DOORDASH*ZEEKS PIZZA"}, "doordash", "DoorDash", "Zeeks Pizza", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
 		{"marketplace with a known seller", Input{Descriptor: "DD DOORDASH BURGERKING"}, "doordash", "DoorDash", "Burger King", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
+		{"the platform's own text is no seller", Input{Descriptor: "DOORDASH*DOORDASH.COM"}, "doordash", "DoorDash", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
+		{"a processor alone", Input{Descriptor: "APL*ITUNES.COM/BILL 866-712-7753 CA"}, "apple-services", "Apple Services", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
 		{"payroll: the employer", Input{Descriptor: "EARLY PAY: PETCO ANIMAL SUP DIRECT DEP 661021916777KVV 012243"}, "petco", "Petco", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
 		{"alias then city", Input{Descriptor: "PURCHASE AUTHORIZED ON 03/14 TRADER JOE S #552 AUSTIN TX S463073123456789 CARD 4421"}, "trader-joes", "Trader Joe's", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
 		{"glued words", Input{Descriptor: "DUKEENERGY-FL DUKEENERGY FEB 02 2901845272002"}, "duke-energy", "Duke Energy", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
