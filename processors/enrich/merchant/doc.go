@@ -10,8 +10,9 @@
 //     ids (MERCHANT_METHOD_EXACT);
 //  4. the nearest catalog alias in an embedding index, accepted above a
 //     calibrated threshold (MERCHANT_METHOD_VECTOR);
-//  5. otherwise the cleaned text, title-cased, when it reads like a business
-//     name (MERCHANT_METHOD_DESCRIPTOR, low confidence), else nothing
+//  5. otherwise the source's own merchant name, or else the cleaned text
+//     title-cased, when it reads like a business name
+//     (MERCHANT_METHOD_DESCRIPTOR, low confidence), else nothing
 //     (MERCHANT_METHOD_UNRESOLVED). A guess is never presented as certain.
 //
 // Platform or seller: when the descriptor shows a marketplace (DoorDash,

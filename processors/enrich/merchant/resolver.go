@@ -69,6 +69,7 @@ const (
 	confInnerAlias   = 0.6
 	confPlatform     = 0.95
 	confDescriptor   = 0.2
+	confSourceName   = 0.3 // the source's name for an entity the catalog lacks
 	confVectorCap    = 0.9
 )
 
@@ -644,6 +645,17 @@ func (st *state) fallback(p *pending) {
 		text = p.cleaned.Text
 	}
 	f := p.cleaned.Flags
+	if name := strings.TrimSpace(p.in.MerchantName); readsAsName(strings.ToUpper(name)) && !f.Has(clean.Transfer) {
+		// The source's own name for a merchant the catalog lacks reads
+		// better than the descriptor, and is no more certain.
+		p.res.Name = name
+		p.res.Method = fintrav1.MerchantMethod_MERCHANT_METHOD_DESCRIPTOR
+		p.res.Confidence = confSourceName
+		if p.intermediary != nil {
+			p.res.Marketplace, p.res.MarketplaceEntityID = p.intermediary.Name, p.intermediary.ID
+		}
+		return
+	}
 	business := readsAsName(text) && !f.Has(clean.Transfer) && !f.Has(clean.ATM) && !f.Has(clean.Check)
 	if !business {
 		p.res.Method = fintrav1.MerchantMethod_MERCHANT_METHOD_UNRESOLVED

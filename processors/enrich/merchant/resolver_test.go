@@ -69,6 +69,7 @@ func TestResolve(t *testing.T) {
 		{"a foreign namesake is not a partial match", Input{Descriptor: "TESCO STORES LONDON", Country: "US"}, "", "Tesco Stores London", "", fintrav1.MerchantMethod_MERCHANT_METHOD_DESCRIPTOR},
 		{"unless the statement says abroad", Input{Descriptor: "TESCO STORES LONDON INTERNATIONAL TRANSACTION", Country: "US"}, "tesco", "Tesco", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
 		{"the whole alias crosses borders", Input{Descriptor: "TESCO STORES", Country: "US"}, "tesco", "Tesco", "", fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT},
+		{"source name for an unknown merchant", Input{Descriptor: "POS 1234 JTTYS BGLS", MerchantName: "Jetties Bagels"}, "", "Jetties Bagels", "", fintrav1.MerchantMethod_MERCHANT_METHOD_DESCRIPTOR},
 		{"nearest neighbour", Input{Descriptor: "CHECKCARD 0322 HANDELS HOMEMADE MCKINNEY TX XXXXX4332XXXXXXXXXX0322"}, "handels", "Handel's Homemade Ice Cream", "", fintrav1.MerchantMethod_MERCHANT_METHOD_VECTOR},
 		{"business name not in the catalog", Input{Descriptor: "RAZORZ BARBERSHOP"}, "", "Razorz Barbershop", "", fintrav1.MerchantMethod_MERCHANT_METHOD_DESCRIPTOR},
 		{"transfer to a person", Input{Descriptor: "ZELLE TO JANE DOE ON 03/02"}, "", "", "", fintrav1.MerchantMethod_MERCHANT_METHOD_UNRESOLVED},
