@@ -110,7 +110,8 @@ func edgesOf(g *goka.GroupGraph) []goka.Edge { return g.AllEdges() }
 
 // Provision creates every missing topic of the catalog; it is idempotent.
 // A topic that exists with a different partition count is reported (its
-// keys would not be co-partitioned), not changed.
+// keys would not be co-partitioned), not changed. It returns once every
+// partition of the topics it created answers (waitAnswering).
 func Provision(ctx context.Context, adm *kadm.Client, topics []Topic) ([]string, error) {
 	names := make([]string, len(topics))
 	for i, t := range topics {
@@ -145,7 +146,52 @@ func Provision(ctx context.Context, adm *kadm.Client, topics []Topic) ([]string,
 			errs = append(errs, fmt.Errorf("topologies: create %s: %w", t.Name, resp.Err))
 		}
 	}
+	if len(created) > 0 {
+		if err := waitAnswering(ctx, adm, created); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return created, errors.Join(errs...)
+}
+
+// provisionWait bounds waitAnswering.
+const provisionWait = 30 * time.Second
+
+// waitAnswering waits until the leader of every partition of the topics
+// answers for it. Apache Kafka creates topics asynchronously: CreateTopics
+// returns before the brokers know the topic, and a broker named leader may
+// still answer NOT_LEADER_OR_FOLLOWER for a moment. goka fails a processor
+// at once on either ("Error fetching partitions for topic ...: requested
+// topic was not found", "Tried to send a message to a replica that is not
+// the leader"): `fintra run` on a fresh cluster failed two starts in three
+// without this wait (docs/kafka.md). kfake creates topics synchronously.
+func waitAnswering(ctx context.Context, adm *kadm.Client, topics []string) error {
+	ctx, cancel := context.WithTimeout(ctx, provisionWait)
+	defer cancel()
+	for {
+		ends, err := adm.ListEndOffsets(ctx, topics...)
+		missing := 0
+		if err == nil {
+			for _, name := range topics {
+				if len(ends[name]) == 0 {
+					missing++
+				}
+			}
+			ends.Each(func(o kadm.ListedOffset) {
+				if o.Err != nil {
+					missing++
+				}
+			})
+			if missing == 0 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("topologies: the created topics %s did not answer within %s (%d partitions without a leader, %v): check the brokers' logs", strings.Join(topics, ", "), provisionWait, missing, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func ptr(s string) *string { return &s }
