@@ -25,7 +25,8 @@ SCALA_VERSION=2.13
 LOG4J_VERSION=2.24.3
 DEPENDENCY_PLUGIN_VERSION=3.8.1
 
-KDIR=${FINTRA_KAFKA_DIR:-$ROOT/.tools/kafka}
+KDIR=${FINTRA_KAFKA_DIR:-$ROOT/.tools/kafka}        # the jar cache, per version
+STATE=${FINTRA_KAFKA_STATE_DIR:-$KDIR}              # data, config, pid, logs
 PORT=${FINTRA_KAFKA_PORT:-59092}
 CONTROLLER_PORT=${FINTRA_KAFKA_CONTROLLER_PORT:-59093}
 HEAP=${FINTRA_KAFKA_HEAP:-512m}
@@ -35,12 +36,12 @@ HOST=127.0.0.1
 INSTALL=$KDIR/$KAFKA_VERSION
 LIBS=$INSTALL/libs
 M2=$KDIR/m2
-DATA=$KDIR/data
-RUN=$KDIR/run
+DATA=$STATE/data
+RUN=$STATE/run
 PIDFILE=$RUN/kafka.pid
 CONF=$RUN/server.properties
 LOG4J_CONF=$RUN/log4j2.properties
-LOGDIR=$KDIR/logs
+LOGDIR=$STATE/logs
 OUT=$LOGDIR/kafka.out
 INSTALL_LOG=$KDIR/install.log
 
@@ -57,6 +58,11 @@ elapsed() { local ms=$(( $(now_ms) - $1 )); printf '%d.%01ds' $(( ms / 1000 )) $
 # redone, and a present marker means no network at all.
 install() {
   [ -f "$LIBS/.complete" ] && return 0
+  # Two state dirs may share the cache: one install at a time.
+  mkdir -p "$KDIR"
+  exec 8>"$KDIR/.install.lock"
+  flock -w 600 8 || die "another kafka.sh has been installing into $KDIR for 10 minutes"
+  if [ -f "$LIBS/.complete" ]; then exec 8>&-; return 0; fi
   command -v java >/dev/null || die "java is needed (17 or newer): apt-get install -y --no-install-recommends openjdk-17-jre-headless"
   command -v mvn >/dev/null || die "mvn is needed once to fetch Kafka $KAFKA_VERSION from Maven Central: apt-get install -y --no-install-recommends maven"
   local start; start=$(now_ms)
@@ -104,9 +110,10 @@ EOF
   log "installing Kafka $KAFKA_VERSION from Maven Central into $LIBS (output in $INSTALL_LOG)"
   (cd "$INSTALL" && mvn -B -ntp -Dmaven.repo.local="$M2" \
       dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS") \
-    >>"$INSTALL_LOG" 2>&1 9>&- || die "mvn dependency:copy-dependencies failed; read $INSTALL_LOG"
+    >>"$INSTALL_LOG" 2>&1 8>&- 9>&- || die "mvn dependency:copy-dependencies failed; read $INSTALL_LOG"
   [ -f "$LIBS/kafka_$SCALA_VERSION-$KAFKA_VERSION.jar" ] || die "mvn ran but $LIBS has no kafka_$SCALA_VERSION-$KAFKA_VERSION.jar; read $INSTALL_LOG"
   touch "$LIBS/.complete"
+  exec 8>&-
   log "installed $(ls "$LIBS"/*.jar | wc -l) jars in $(elapsed "$start")"
 }
 
@@ -284,9 +291,9 @@ status() {
 # One up/down at a time: parallel test packages may all call `up`. The JVM
 # gets `9>&-`, or it would hold the lock for as long as it runs.
 lock() {
-  mkdir -p "$KDIR"
-  exec 9>"$KDIR/.lock"
-  flock -w $(( TIMEOUT * 3 )) 9 || die "another kafka.sh holds $KDIR/.lock"
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock -w $(( TIMEOUT * 3 )) 9 || die "another kafka.sh holds $STATE/.lock"
 }
 
 case "${1:-}" in
