@@ -94,48 +94,65 @@ type resolutionJSON struct {
 	CatalogVersion      string  `json:"catalog_version"`
 }
 
-// lru is a bounded, process-wide cache of resolutions by cache key, shared
-// by every partition of the process; safe for concurrent use.
-type lru struct {
+// exactKey is the key of the exact-descriptor LRU: the transaction's
+// description, merchant name and country as they are. A repeat of the very
+// same statement text (the common case: a store prints the same line every
+// time) then skips cleaning, which costs more than the rest of a hit.
+func exactKey(description, merchantName, country string) string {
+	return description + "\x1f" + merchantName + "\x1f" + country
+}
+
+// exactEntry is what the exact-descriptor LRU remembers: the cleaning and
+// the resolution.
+type exactEntry struct {
+	key     string
+	cleaned clean.Cleaned
+	res     *merchant.Resolution
+}
+
+// lru is a bounded, process-wide cache shared by every partition of the
+// process; safe for concurrent use.
+type lru[V any] struct {
 	mu    sync.Mutex
 	max   int
-	order *list.List // front = most recently used; values are *lruEntry
+	order *list.List // front = most recently used; values are *lruEntry[V]
 	byKey map[string]*list.Element
 }
 
-type lruEntry struct {
-	key string
-	res *merchant.Resolution
+type lruEntry[V any] struct {
+	key   string
+	value V
 }
 
-func newLRU(max int) *lru {
-	return &lru{max: max, order: list.New(), byKey: make(map[string]*list.Element, max)}
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, order: list.New(), byKey: make(map[string]*list.Element, min(max, 1<<16))}
 }
 
-// get returns the cached resolution. The caller must not modify it.
-func (c *lru) get(key string) (*merchant.Resolution, bool) {
+// get returns the cached value. The caller must not modify what it points to.
+func (c *lru[V]) get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byKey[key]
 	if !ok {
-		return nil, false
+		var zero V
+		return zero, false
 	}
 	c.order.MoveToFront(el)
-	return el.Value.(*lruEntry).res, true
+	return el.Value.(*lruEntry[V]).value, true
 }
 
-func (c *lru) put(key string, res *merchant.Resolution) {
+func (c *lru[V]) put(key string, value V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byKey[key]; ok {
-		el.Value.(*lruEntry).res = res
+		el.Value.(*lruEntry[V]).value = value
 		c.order.MoveToFront(el)
 		return
 	}
-	c.byKey[key] = c.order.PushFront(&lruEntry{key: key, res: res})
+	c.byKey[key] = c.order.PushFront(&lruEntry[V]{key: key, value: value})
 	if c.order.Len() > c.max {
 		oldest := c.order.Back()
 		c.order.Remove(oldest)
-		delete(c.byKey, oldest.Value.(*lruEntry).key)
+		delete(c.byKey, oldest.Value.(*lruEntry[V]).key)
 	}
 }

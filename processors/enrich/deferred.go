@@ -366,9 +366,7 @@ func (b *batcher) resolve(batch []*queued) error {
 	b.p.m.batch.Observe(float64(len(inputs)))
 	for _, m := range misses {
 		m.q.l.res = &res[m.input]
-		if m.q.l.key != "" {
-			b.p.lru.put(m.q.l.key, m.q.l.res)
-		}
+		b.p.remember(m.q.l)
 	}
 	return nil
 }

@@ -134,7 +134,9 @@ func storeResolution(ctx goka.Context, msg any) {
 
 type processor struct {
 	resolver *merchant.Resolver
-	lru      *lru
+	// exact caches by the statement text as it is, lru by cache key.
+	exact *lru[exactEntry]
+	lru   *lru[*merchant.Resolution]
 	m        *metrics
 	clock    func() time.Time
 	log      *slog.Logger
@@ -144,7 +146,8 @@ type processor struct {
 func newProcessor(deps Deps) *processor {
 	p := &processor{
 		resolver: deps.Resolver,
-		lru:      newLRU(deps.CacheSize),
+		exact:    newLRU[exactEntry](deps.CacheSize),
+		lru:      newLRU[*merchant.Resolution](deps.CacheSize),
 		m:        newMetrics(deps.Metrics),
 		clock:    deps.Clock,
 		log:      deps.Log,
@@ -158,6 +161,7 @@ func newProcessor(deps Deps) *processor {
 // lookup is what enrich knows about a transaction's merchant before
 // resolving: its cache key and, when cached, its resolution.
 type lookup struct {
+	exact   string // exactKey
 	key     string
 	cleaned clean.Cleaned
 	input   merchant.Input
@@ -208,8 +212,8 @@ func (p *processor) process(ctx goka.Context, msg any) {
 			ctx.Fail(fmt.Errorf("enrich: resolve %q: %w", l.key, err))
 		}
 		l.res = &res[0]
+		p.remember(l)
 		if l.key != "" {
-			p.lru.put(l.key, l.res)
 			ctx.Emit(TopicResolutions, l.key, l.res)
 		}
 	}
@@ -246,13 +250,21 @@ func decode(raw []byte, key string) (*fintrav1.AcceptedTransaction, error) {
 // merchant it was enriched with) and is never resolved.
 func (p *processor) find(ctx goka.Context, at *fintrav1.AcceptedTransaction) lookup {
 	tx := at.GetTransaction()
-	cl := clean.Descriptor(tx.GetDescription())
-	l := lookup{
-		key:     cacheKey(cl, tx.GetMerchantName(), tx.GetCountry()),
-		cleaned: cl,
-		input:   merchant.Input{Descriptor: tx.GetDescription(), MerchantName: tx.GetMerchantName(), MCC: tx.GetMcc(), Country: tx.GetCountry()},
-	}
 	removed := tx.GetStatus() == fintrav1.TransactionStatus_TRANSACTION_STATUS_REMOVED
+	current := p.resolver.CatalogVersion()
+	input := merchant.Input{Descriptor: tx.GetDescription(), MerchantName: tx.GetMerchantName(), MCC: tx.GetMcc(), Country: tx.GetCountry()}
+	exact := exactKey(input.Descriptor, input.MerchantName, input.Country)
+	if e, ok := p.exact.get(exact); ok && e.res != nil && (removed || e.res.CatalogVersion == current) {
+		p.m.cache.WithLabelValues(cacheLRUHit).Inc()
+		return lookup{exact: exact, key: e.key, cleaned: e.cleaned, input: input, res: e.res}
+	}
+	cl := clean.Descriptor(tx.GetDescription())
+	l := lookup{exact: exact, key: cacheKey(cl, tx.GetMerchantName(), tx.GetCountry()), cleaned: cl, input: input}
+	defer func() {
+		if l.res != nil {
+			p.exact.put(l.exact, exactEntry{key: l.key, cleaned: l.cleaned, res: l.res})
+		}
+	}()
 	if l.key == "" {
 		l.resolve = !removed
 		if l.resolve {
@@ -260,7 +272,6 @@ func (p *processor) find(ctx goka.Context, at *fintrav1.AcceptedTransaction) loo
 		}
 		return l
 	}
-	current := p.resolver.CatalogVersion()
 	var stale *merchant.Resolution
 	if r, ok := p.lru.get(l.key); ok {
 		if removed || r.CatalogVersion == current {
@@ -290,6 +301,14 @@ func (p *processor) find(ctx goka.Context, at *fintrav1.AcceptedTransaction) loo
 	}
 	l.resolve = true
 	return l
+}
+
+// remember caches a fresh resolution in both LRUs.
+func (p *processor) remember(l lookup) {
+	if l.key != "" {
+		p.lru.put(l.key, l.res)
+	}
+	p.exact.put(l.exact, exactEntry{key: l.key, cleaned: l.cleaned, res: l.res})
 }
 
 // enriched builds the output record.
