@@ -187,12 +187,26 @@ func (b *batcher) run() {
 		b.stop(nil)
 		return
 	}
+	// Acknowledgements are awaited and commits made by a second goroutine,
+	// batch after batch, so that the next batch is resolved while the
+	// broker acknowledges the last one; one goroutine emitting and one
+	// committing keep both in queue order.
+	acks := make(chan inFlight, 16)
+	committerDone := make(chan struct{})
+	go func() {
+		defer close(committerDone)
+		for f := range acks {
+			b.commitInOrder(f)
+		}
+	}()
 	for {
 		b.mu.Lock()
 		runCtx := b.runCtx
 		if len(b.queue) == 0 {
 			if runCtx.Err() != nil {
 				b.mu.Unlock()
+				close(acks)
+				<-committerDone
 				b.stop(closeEmitters)
 				return
 			}
@@ -215,7 +229,7 @@ func (b *batcher) run() {
 			timer.Stop()
 			continue
 		}
-		if err := b.flush(emit); err != nil {
+		if err := b.flush(emit, acks); err != nil {
 			b.failAll(err)
 		}
 	}
@@ -259,9 +273,16 @@ func (b *batcher) take() []*queued {
 	return batch
 }
 
-// flush resolves, emits and commits one batch. An error means the batch
-// could not be resolved or emitted; its messages are then failed.
-func (b *batcher) flush(emit emitFunc) error {
+// inFlight is an emitted batch waiting for its acknowledgements.
+type inFlight struct {
+	batch []*queued
+	waits []func() error
+}
+
+// flush resolves and emits one batch and hands it to the committer. An
+// error means the batch could not be resolved; its messages are then
+// failed.
+func (b *batcher) flush(emit emitFunc, acks chan<- inFlight) error {
 	batch := b.take()
 	if err := b.resolve(batch); err != nil {
 		b.done(batch, err)
@@ -282,8 +303,17 @@ func (b *batcher) flush(emit emitFunc) error {
 		}
 		waits = append(waits, emit(schemas.TopicEnrichTransactions, q.account, b.p.enriched(q.at, q.l), nil))
 	}
+	acks <- inFlight{batch: batch, waits: waits}
+	return nil
+}
+
+// commitInOrder waits for a batch's acknowledgements, then commits its
+// messages in queue order, or fails them all (and the queue) when an emit
+// failed.
+func (b *batcher) commitInOrder(f inFlight) {
+	batch := f.batch
 	var errs []error
-	for _, w := range waits {
+	for _, w := range f.waits {
 		if err := w(); err != nil {
 			errs = append(errs, err)
 		}
@@ -302,7 +332,9 @@ func (b *batcher) flush(emit emitFunc) error {
 		}
 	}
 	b.done(batch, err)
-	return err
+	if err != nil {
+		b.failAll(err)
+	}
 }
 
 // resolve fills in the resolution of every miss of the batch: one Resolve

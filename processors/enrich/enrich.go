@@ -135,12 +135,12 @@ func storeResolution(ctx goka.Context, msg any) {
 type processor struct {
 	resolver *merchant.Resolver
 	// exact caches by the statement text as it is, lru by cache key.
-	exact *lru[exactEntry]
-	lru   *lru[*merchant.Resolution]
-	m        *metrics
-	clock    func() time.Time
-	log      *slog.Logger
-	batcher  *batcher // nil unless the resolver is remote
+	exact   *lru[exactEntry]
+	lru     *lru[*merchant.Resolution]
+	m       *metrics
+	clock   func() time.Time
+	log     *slog.Logger
+	batcher *batcher // nil unless the resolver is remote
 }
 
 func newProcessor(deps Deps) *processor {
