@@ -46,8 +46,8 @@ func loadDefault(t testing.TB) *Catalog {
 
 func TestDefaultCatalogCoversTheMarkets(t *testing.T) {
 	c := loadDefault(t)
-	if c.Len() < 3000 {
-		t.Errorf("default catalog has %d entities, want at least 3000", c.Len())
+	if c.Len() < 4900 {
+		t.Errorf("default catalog has %d entities, want at least 4900", c.Len())
 	}
 	byCountry := map[string]int{}
 	byKind := map[Kind]int{}
@@ -56,7 +56,7 @@ func TestDefaultCatalogCoversTheMarkets(t *testing.T) {
 		byKind[e.Kind]++
 	}
 	minimum := map[string]int{
-		"US": 1900, "XX": 500, "GB": 400, "DE": 75, "FR": 65, "NL": 50, "ES": 50, "IT": 50,
+		"US": 2900, "XX": 700, "GB": 500, "DE": 75, "FR": 65, "NL": 50, "ES": 50, "IT": 50,
 		"SE": 30, "NO": 20, "DK": 20, "FI": 20, "IE": 40, "AU": 150, "NZ": 50,
 	}
 	for country, want := range minimum {
