@@ -365,3 +365,44 @@ func BenchmarkEmbeddedBroker(b *testing.B) {
 		})
 	}
 }
+
+// TestPublishCatalog: lines published together reach every follower; a
+// file with a bad line publishes nothing and names the line.
+func TestPublishCatalog(t *testing.T) {
+	c := startCluster(t, false, 0)
+	ctx := context.Background()
+	bad := "# new merchants\nzeeks-pizza\tmerchant\tZeeks Pizza\tzeeks.com\tFOOD_AND_DRINK_RESTAURANT\t5812\tUS\tZEEKS PIZZA SEATTLE\t\nbroken line\n"
+	if _, err := enrich.PublishCatalog(ctx, c.client, strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "nothing published") {
+		t.Fatalf("a file with a bad line: %v", err)
+	}
+	good := "# new merchants\n\nzeeks-pizza\tmerchant\tZeeks Pizza\tzeeks.com\tFOOD_AND_DRINK_RESTAURANT\t5812\tUS\tZEEKS PIZZA SEATTLE\t\n" +
+		"greggles-noodle-bar\tmerchant\tGreggles Noodle Bar\tgreggles.example\tFOOD_AND_DRINK_RESTAURANT\t5812\tUS\tGREGGLES NOODLE\t\n"
+	n, err := enrich.PublishCatalog(ctx, c.client, strings.NewReader(good))
+	if err != nil || n != 2 {
+		t.Fatalf("published %d: %v", n, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, zeeks := c.resolver.Catalog().Entity("zeeks-pizza")
+		_, greggles := c.resolver.Catalog().Entity("greggles-noodle-bar")
+		if zeeks && greggles {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the published lines never reached the resolver")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := enrich.PublishCatalogDelete(ctx, c.client, "zeeks-pizza"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, ok := c.resolver.Catalog().Entity("zeeks-pizza"); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deletion never reached the resolver")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,9 +1,11 @@
 package enrich
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -250,4 +252,38 @@ func PublishCatalogDelete(ctx context.Context, cl *kgo.Client, entityID string) 
 		return fmt.Errorf("enrich: publish deletion of catalog entity %q: %w", entityID, err)
 	}
 	return nil
+}
+
+// PublishCatalog publishes every catalog line read from r (blank lines and
+// lines starting with # are skipped), keyed by entity id, in one produce
+// call. Every line is checked first and nothing is sent unless all pass;
+// the problems are reported with their line numbers. It returns the number
+// of lines published.
+func PublishCatalog(ctx context.Context, cl *kgo.Client, r io.Reader) (int, error) {
+	var recs []*kgo.Record
+	var problems []error
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		e, err := catalog.ParseLine(line)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("line %d: %w", n, err))
+			continue
+		}
+		recs = append(recs, &kgo.Record{Topic: string(schemas.TopicEnrichCatalog), Key: []byte(e.ID), Value: []byte(line)})
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("enrich: read catalog lines: %w", err)
+	}
+	if len(problems) > 0 {
+		return 0, fmt.Errorf("enrich: nothing published: %w", errors.Join(problems...))
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		return 0, fmt.Errorf("enrich: publish %d catalog lines: %w", len(recs), err)
+	}
+	return len(recs), nil
 }
