@@ -134,7 +134,9 @@ func startRun(t *testing.T, brokers []string, name string) *fintraRun {
 	}()
 	go p.scrapeLoop()
 	t.Cleanup(func() {
-		p.signal(syscall.SIGKILL)
+		// SIGTERM: the process leaves its groups, so that the next test
+		// does not wait for its session to time out.
+		p.signal(syscall.SIGTERM)
 		if t.Failed() {
 			t.Logf("%s log (%s):\n%s", p.name, p.logPath, tail(p.logPath, 30))
 		}

@@ -110,13 +110,30 @@ func resetKafka(t testing.TB, brokers []string, catalog CatalogConfig) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	groups, err := adm.DeleteGroups(ctx, kafkaGroups()...)
-	if err != nil {
-		t.Fatalf("delete groups: %v", err)
-	}
-	for g, r := range groups {
-		if r.Err != nil && !errors.Is(r.Err, kerr.GroupIDNotFound) {
-			t.Fatalf("delete group %s: %v (is a fintra process from an earlier run still running? kill it, or deploy/local/kafka.sh reset)", g, r.Err)
+	// A group whose member was killed stays non-empty until the member's
+	// session times out (10 s for goka, 45 s for franz-go): wait for it.
+	for {
+		groups, err := adm.DeleteGroups(ctx, kafkaGroups()...)
+		if err != nil {
+			t.Fatalf("delete groups: %v", err)
+		}
+		var busy []string
+		for g, r := range groups {
+			switch {
+			case r.Err == nil || errors.Is(r.Err, kerr.GroupIDNotFound):
+			case errors.Is(r.Err, kerr.NonEmptyGroup):
+				busy = append(busy, g)
+			default:
+				t.Fatalf("delete group %s: %v", g, r.Err)
+			}
+		}
+		if len(busy) == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("groups %v still have members after a minute: is a fintra process from an earlier run still running? stop it, or deploy/local/kafka.sh reset", busy)
+		case <-time.After(500 * time.Millisecond):
 		}
 	}
 	topics := Catalog(catalog)
