@@ -98,6 +98,12 @@ func Catalog(cfg CatalogConfig) []Topic {
 			add(e.Topic())
 		}
 	}
+	// Read outside any goka graph (every enrich process follows all of it),
+	// so not derived: merchant catalog updates, compacted by entity id.
+	add(string(schemas.TopicEnrichCatalog))
+	catalogTopic := seen[string(schemas.TopicEnrichCatalog)]
+	catalogTopic.Kind, catalogTopic.Cleanup, catalogTopic.Retention, catalogTopic.RetentionMS = KindTable, "compact", 0, 0
+	seen[string(schemas.TopicEnrichCatalog)] = catalogTopic
 	out := make([]Topic, 0, len(seen))
 	for _, t := range seen {
 		out = append(out, t)

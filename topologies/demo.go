@@ -20,6 +20,8 @@ import (
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/connect"
 	"github.com/fintraos/fintra/processors/core"
+	"github.com/fintraos/fintra/processors/enrich"
+	"github.com/fintraos/fintra/processors/guard"
 	"github.com/fintraos/fintra/processors/views"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
@@ -37,6 +39,11 @@ type DemoConfig struct {
 	// DuplicateRatio and InvalidRatio mix redeliveries and malformed
 	// payloads in; the demo defaults are 0.02 and 0.01.
 	DuplicateRatio, InvalidRatio float64
+	// FraudRate is the share of valid payloads from labelled fraud patterns
+	// (card testing, account takeover, impossible travel...); with it every
+	// payload carries its payment context (device, IP, location), as a card
+	// processor's would, for guard's features. 0 leaves both out.
+	FraudRate float64
 	// Brokers, when set, run the demo against a real cluster instead of
 	// the embedded broker.
 	Brokers      []string
@@ -130,7 +137,7 @@ func Demo(ctx context.Context, cfg DemoConfig) (Summary, error) {
 	if err := cfg.Validate(); err != nil {
 		return Summary{}, err
 	}
-	gen, err := synth.New(synth.Config{Events: cfg.Events, Seed: cfg.Seed, DuplicateRatio: cfg.DuplicateRatio, InvalidRatio: cfg.InvalidRatio})
+	gen, err := synth.New(synth.Config{Events: cfg.Events, Seed: cfg.Seed, DuplicateRatio: cfg.DuplicateRatio, InvalidRatio: cfg.InvalidRatio, FraudRate: cfg.FraudRate})
 	if err != nil {
 		return Summary{}, err
 	}
@@ -307,11 +314,22 @@ func produce(ctx context.Context, ingest *Ingest, gen *synth.Generator, rate flo
 // connect emitted (and decided on each), and views every transaction core
 // accepted.
 func caughtUp(m *telemetry.Metrics, produced int64) bool {
-	c, k, v := m.Stage(string(connect.Group)), m.Stage(string(core.Group)), m.Stage(string(views.Group))
-	return int64(c.In.Load()) == produced &&
-		k.In.Load() == c.Out.Load() &&
-		k.Out.Load()+k.Duplicates.Load()+k.DLQ.Load() == k.In.Load() &&
-		v.In.Load() == k.Out.Load()
+	c, k := m.Stage(string(connect.Group)), m.Stage(string(core.Group))
+	if int64(c.In.Load()) != produced || k.In.Load() != c.Out.Load() ||
+		k.Out.Load()+k.Duplicates.Load()+k.DLQ.Load() != k.In.Load() {
+		return false
+	}
+	// Then each transaction stage consumed what the one before it emitted
+	// and decided on each record.
+	prev := k
+	for _, g := range []goka.Group{enrich.Group, guard.Group, views.Group} {
+		st := m.Stage(string(g))
+		if st.In.Load() != prev.Out.Load() || (g != views.Group && st.Out.Load()+st.Duplicates.Load()+st.DLQ.Load() != st.In.Load()) {
+			return false
+		}
+		prev = st
+	}
+	return true
 }
 
 // topicCounts reads offsets with a fresh client: the provisioning client
@@ -475,7 +493,7 @@ func (p *progress) line(sent int64) string {
 
 // Report renders a summary for people.
 func (s Summary) Report(w io.Writer) {
-	fmt.Fprintf(w, "\nFintraOS Stream demo — %d payloads through connect → core in %.2fs (%.0f payloads/s) on %s\n\n", s.Produced, s.ElapsedSeconds, s.ThroughputEPS, s.Brokers)
+	fmt.Fprintf(w, "\nFintraOS Stream demo — %d payloads through the pipeline in %.2fs (%.0f payloads/s) on %s\n\n", s.Produced, s.ElapsedSeconds, s.ThroughputEPS, s.Brokers)
 	fmt.Fprintf(w, "  produced    %8d\n  accepted    %8d  (core.transactions.v1)\n  duplicates  %8d  (same event_id seen before, dropped by core)\n  dead-letter %8d  (with reason and original bytes)\n", s.Produced, s.Accepted, s.Duplicates, s.DLQ)
 	check := "ok"
 	if s.Accepted+s.Duplicates+s.DLQ != s.Produced {

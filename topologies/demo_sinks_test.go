@@ -71,7 +71,7 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	lakeDir := t.TempDir()
 	prefix := "fintra:test:" + tag + ":"
 
-	pg, err := postgres.Open(ctx, pgURL, log, postgres.Options{Schema: tag})
+	pg, err := postgres.Open(ctx, pgURL, log, postgres.Options{Schema: tag, TransactionsTopic: string(schemas.TopicGuardScores)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	lk, err := lake.Open(ctx, "file://"+lakeDir, lake.Options{}, log)
+	lk, err := lake.Open(ctx, "file://"+lakeDir, lake.Options{Topic: string(schemas.TopicGuardScores)}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +107,9 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 	var first stores
 	for run := 1; run <= 2; run++ {
 		s, err := Demo(ctx, DemoConfig{Events: 4000, Seed: 13, DuplicateRatio: 0.02, InvalidRatio: 0.01, Log: log, Sinks: []SinkSpec{
-			{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicCoreTransactions)}},
+			{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicGuardScores)}},
 			{Sink: rd, Topics: []string{string(views.Table)}},
-			{Sink: lk, Topics: []string{string(schemas.TopicCoreTransactions)}},
+			{Sink: lk, Topics: []string{string(schemas.TopicGuardScores)}},
 		}})
 		if err != nil {
 			t.Fatal(err)
@@ -117,6 +117,14 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 		got := readStores(t, ctx, conn, rc, tag, prefix, python, lakeDir)
 		if got.PGRows != s.Accepted || got.ParquetRows != s.Accepted {
 			t.Errorf("run %d: accepted %d; PostgreSQL transactions %d rows; Parquet %d rows", run, s.Accepted, got.PGRows, got.ParquetRows)
+		}
+		// Every row went through enrich and guard: categorized and scored.
+		var scored, categorized, alerts int64
+		if err := conn.QueryRow(ctx, "SELECT count(risk_score), count(category_primary), count(*) FILTER (WHERE risk_decision IN ('review', 'decline')) FROM "+tag+".transactions").Scan(&scored, &categorized, &alerts); err != nil {
+			t.Fatal(err)
+		}
+		if scored != s.Accepted || categorized != s.Accepted || alerts != s.Topics[string(schemas.TopicGuardAlerts)] {
+			t.Errorf("run %d: of %d rows %d scored and %d categorized, want all; %d review or decline, want the %d alerts", run, s.Accepted, scored, categorized, alerts, s.Topics[string(schemas.TopicGuardAlerts)])
 		}
 		if got.RedisViews != s.Accounts {
 			t.Errorf("run %d: %d Redis views for %d ledger accounts", run, got.RedisViews, s.Accounts)

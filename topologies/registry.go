@@ -1,6 +1,8 @@
 package topologies
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -10,8 +12,13 @@ import (
 	"github.com/fintraos/fintra/processors/connect"
 	"github.com/fintraos/fintra/processors/connect/source"
 	"github.com/fintraos/fintra/processors/core"
+	"github.com/fintraos/fintra/processors/enrich"
+	"github.com/fintraos/fintra/processors/enrich/catalog"
+	"github.com/fintraos/fintra/processors/enrich/merchant"
+	"github.com/fintraos/fintra/processors/enrich/qdrant"
+	"github.com/fintraos/fintra/processors/guard"
+	"github.com/fintraos/fintra/processors/guard/model"
 	"github.com/fintraos/fintra/processors/views"
-	"github.com/fintraos/fintra/schemas"
 )
 
 // Deps are the shared dependencies handed to every processor's graph.
@@ -23,6 +30,101 @@ type Deps struct {
 	Parsers *source.Registry
 	// CoreLimits bound the ledger's per-account state.
 	CoreLimits core.Limits
+	// Resolver is enrich's merchant resolver, shared with its catalog
+	// follower. Default (built by Run when enrich runs): the shipped
+	// catalog, the n-gram embedder and the in-process index
+	// (DefaultResolver). A graph drawn without one needs none.
+	Resolver *merchant.Resolver
+	// RemoteResolver says the resolver's index or embedder is a network
+	// service (Qdrant, the ml/ service): enrich then resolves cache misses
+	// in batches off the partition's goroutine.
+	RemoteResolver bool
+	// GuardModel is guard's model, swapped in place when GuardModelDir
+	// changes. Default: the model embedded from ml/models/guard.
+	GuardModel *model.Current
+	// GuardModelDir, when set, is a model directory (ml/models/guard's
+	// layout: CURRENT naming a version directory) that guard loads at start
+	// and polls every few seconds, rolling a new model out without a restart.
+	GuardModelDir string
+	// GuardRules override guard's model (blocklists, impossible travel).
+	GuardRules guard.Rules
+	// runtime is set by Run: the deferred enrich path emits through goka
+	// emitters built with it.
+	runtime *Runtime
+	// guardWatcher polls GuardModelDir; built by forProcessors.
+	guardWatcher *model.Watcher
+}
+
+// forProcessors builds what the selected processors need and was not
+// given: enrich's resolver, guard's swappable model.
+func (d *Deps) forProcessors(selected []Processor) error {
+	for _, p := range selected {
+		switch p.Name {
+		case string(enrich.Group):
+			if d.Resolver == nil {
+				r, err := DefaultResolver()
+				if err != nil {
+					return fmt.Errorf("topologies: enrich's merchant resolver: %w", err)
+				}
+				d.Resolver = r
+			}
+		case string(guard.Group):
+			if d.GuardModelDir != "" && d.guardWatcher == nil {
+				if d.GuardModel == nil {
+					d.GuardModel = model.NewCurrent(nil)
+				}
+				// The watcher loads the directory's model now, before guard
+				// scores anything; its sidecar then polls for new ones.
+				w, err := guard.ModelDirWatcher(d.GuardModelDir, d.GuardModel, 5*time.Second, d.Log)
+				if err != nil {
+					return err
+				}
+				d.guardWatcher = w
+			}
+		}
+	}
+	return nil
+}
+
+// DefaultResolver is enrich's default merchant resolver: the catalog
+// shipped in processors/enrich/catalog, the pure-Go n-gram embedder and
+// the in-process vector index, at the calibrated default threshold.
+func DefaultResolver() (*merchant.Resolver, error) {
+	emb, err := merchant.NewNgramEmbedder(0)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := merchant.NewMemoryIndex(emb.Dim())
+	if err != nil {
+		return nil, err
+	}
+	return ResolverWith(emb, idx)
+}
+
+// QdrantResolver is the default resolver with its vector index in Qdrant
+// (gRPC at addr, e.g. "qdrant:6334"): the collection is created and the
+// catalog upserted at start. Run it with Deps.RemoteResolver, so that
+// enrich batches its searches instead of one network call per event.
+func QdrantResolver(ctx context.Context, addr, collection string) (*merchant.Resolver, error) {
+	emb, err := merchant.NewNgramEmbedder(0)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := qdrant.New(ctx, qdrant.Config{Addr: addr, Collection: collection}, emb.Dim(), emb.Name())
+	if err != nil {
+		return nil, err
+	}
+	return ResolverWith(emb, idx)
+}
+
+// ResolverWith is a resolver of the shipped catalog with the given
+// embedder and index.
+func ResolverWith(emb merchant.Embedder, idx merchant.Index) (*merchant.Resolver, error) {
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
+	return merchant.NewResolver(cat, emb, idx, merchant.Options{})
 }
 
 func (d *Deps) setDefaults() {
@@ -48,6 +150,10 @@ type Processor struct {
 	Summary string
 	// Graph builds the processor's goka graph.
 	Graph func(Deps) *goka.GroupGraph
+	// Sidecar, when set, runs beside the processor in Run until ctx ends
+	// (enrich's catalog follower, guard's model watcher). Run has filled
+	// Deps' defaults; deps.runtime is set.
+	Sidecar func(ctx context.Context, deps Deps) error
 }
 
 // Processors is the registry: every processor of the pipeline, in dataflow
@@ -69,10 +175,54 @@ func Processors() []Processor {
 			},
 		},
 		{
-			Name:    string(views.Group),
-			Summary: "keeps each account's read model (balances, last 20 transactions, month-to-date spend) in views-table for the Redis sink",
+			Name:    string(enrich.Group),
+			Summary: "resolves each transaction's merchant entity (catalog aliases, then vector search) and categorizes it; follows catalog updates on enrich.catalog.v1",
 			Graph: func(d Deps) *goka.GroupGraph {
-				return views.Graph(views.Deps{Metrics: d.Metrics, Clock: d.Clock, Log: d.Log, Input: schemas.TopicCoreTransactions})
+				ed := enrich.Deps{Resolver: d.Resolver, Remote: d.RemoteResolver, Metrics: d.Metrics, Clock: d.Clock, Log: d.Log}
+				if d.RemoteResolver && d.runtime != nil {
+					rt := *d.runtime
+					ed.NewEmitter = func(topic goka.Stream, codec goka.Codec) (*goka.Emitter, error) {
+						opts, err := rt.EmitterOptions()
+						if err != nil {
+							return nil, err
+						}
+						return goka.NewEmitter(rt.Brokers, topic, codec, opts...)
+					}
+				}
+				return enrich.Graph(ed)
+			},
+			Sidecar: func(ctx context.Context, d Deps) error {
+				f, err := enrich.NewCatalogFollower(d.runtime.Brokers, d.Resolver, enrich.Deps{Metrics: d.Metrics, Log: d.Log})
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				return f.Run(ctx)
+			},
+		},
+		{
+			Name:    string(enrich.MerchantsGroup),
+			Summary: "keeps enrich's resolutions per cleaned descriptor in enrich-merchants-table, the cache every enrich process reads",
+			Graph:   func(Deps) *goka.GroupGraph { return enrich.MerchantsGraph() },
+		},
+		{
+			Name:    string(guard.Group),
+			Summary: "scores every transaction for fraud from per-account features in guard-table and the LightGBM model; alerts on review and decline",
+			Graph: func(d Deps) *goka.GroupGraph {
+				return guard.Graph(guard.Deps{Model: d.GuardModel, Rules: d.GuardRules, Metrics: d.Metrics, Clock: d.Clock, Log: d.Log})
+			},
+			Sidecar: func(ctx context.Context, d Deps) error {
+				if d.guardWatcher != nil {
+					d.guardWatcher.Run(ctx)
+				}
+				return nil
+			},
+		},
+		{
+			Name:    string(views.Group),
+			Summary: "keeps each account's read model (balances, last 20 transactions with merchant, category and risk, month-to-date spend, open alerts) in views-table for the Redis sink",
+			Graph: func(d Deps) *goka.GroupGraph {
+				return views.Graph(views.Deps{Metrics: d.Metrics, Clock: d.Clock, Log: d.Log})
 			},
 		},
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/lovoo/goka"
+
+	"github.com/fintraos/fintra/schemas"
 )
 
 var update = flag.Bool("update", false, "rewrite the README's topology graph")
@@ -60,7 +62,7 @@ func TestGraphsAreValidAndCopartitioned(t *testing.T) {
 			t.Errorf("%s has %d partitions: every topic shares the count so keys co-partition", topic.Name, topic.Partitions)
 		}
 		wantCleanup := "delete"
-		if strings.HasSuffix(topic.Name, "-table") {
+		if strings.HasSuffix(topic.Name, "-table") || topic.Name == string(schemas.TopicEnrichCatalog) {
 			wantCleanup = "compact"
 		}
 		if topic.Cleanup != wantCleanup {
@@ -71,7 +73,8 @@ func TestGraphsAreValidAndCopartitioned(t *testing.T) {
 	for _, topic := range topics {
 		names[topic.Name] = true
 	}
-	for _, want := range []string{"connect.raw.v1", "connect.dlq.v1", "core.events.v1", "core.transactions.v1", "core.dlq.v1", string(goka.GroupTable("core"))} {
+	for _, want := range []string{"connect.raw.v1", "connect.dlq.v1", "core.events.v1", "core.transactions.v1", "core.dlq.v1", string(goka.GroupTable("core")),
+		"enrich.transactions.v1", "enrich.catalog.v1", "enrich-merchants-table", "guard.scores.v1", "guard.alerts.v1", "guard-table", "views-table"} {
 		if !names[want] {
 			t.Errorf("catalog lacks %s", want)
 		}

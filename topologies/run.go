@@ -92,9 +92,22 @@ func Run(ctx context.Context, cfg RunConfig, deps Deps) error {
 		}
 	}
 
+	deps.runtime = &cfg.Runtime
+	if err := deps.forProcessors(selected); err != nil {
+		return err
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	var groups []string
 	for _, p := range selected {
+		if p.Sidecar != nil {
+			g.Go(func() error {
+				if err := p.Sidecar(gctx, deps); err != nil && gctx.Err() == nil {
+					return fmt.Errorf("processor %s: %w", p.Name, err)
+				}
+				return nil
+			})
+		}
 		opts, err := cfg.Runtime.ProcessorOptions(goka.Group(p.Name))
 		if err != nil {
 			return err

@@ -67,18 +67,22 @@ func generateCommand() command {
 activity, real-world-looking card descriptors, amounts by category, several
 currencies, pending→posted pairs. The same --seed prints the same bytes.
 --duplicate-ratio repeats earlier payloads byte for byte (redeliveries);
---invalid-ratio mixes in malformed payloads (both 0 unless given).`,
+--invalid-ratio mixes in malformed payloads (both 0 unless given).
+--fraud-rate mixes in labelled fraud patterns (card testing, account
+takeover, impossible travel, a spike at a new high-risk merchant, a slow
+drain) and gives every payload its payment context (device, IP, location).`,
 		flags: func(fs *flag.FlagSet) func(invocation) error {
 			events := fs.Int("events", 1000, "number of payloads, duplicates and invalid ones included")
 			seed := fs.Int64("seed", 1, "random seed")
 			dup := fs.Float64("duplicate-ratio", 0, "share of payloads that repeat an earlier one, in [0,1)")
 			invalid := fs.Float64("invalid-ratio", 0, "share of malformed payloads, in [0,1)")
+			fraud := fs.Float64("fraud-rate", 0, "share of valid payloads from labelled fraud patterns, in [0,0.5); payloads then carry their payment context")
 			accounts := fs.Int("accounts", 0, "number of accounts (default events/50, at least 10)")
 			return func(inv invocation) error {
 				if len(inv.args) > 0 {
 					return usageErrorf("unexpected argument %q", inv.args[0])
 				}
-				g, err := synth.New(synth.Config{Events: *events, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid, Accounts: *accounts})
+				g, err := synth.New(synth.Config{Events: *events, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid, Accounts: *accounts, FraudRate: *fraud})
 				if err != nil {
 					return errUsage{err.Error()}
 				}

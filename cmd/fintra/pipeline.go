@@ -102,6 +102,9 @@ Prometheus metrics, /healthz and pprof on --metrics-addr.`,
 			stateDir := fs.String("state-dir", "", "LevelDB directory for processor state (default: memory, rebuilt from the changelog)")
 			logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 			noProvision := fs.Bool("no-provision", false, "do not create missing topics")
+			qdrantAddr := fs.String("qdrant", "", "enrich: Qdrant gRPC address (host:6334) for the merchant vector index; default the in-process index")
+			qdrantCollection := fs.String("qdrant-collection", "fintra_merchants", "enrich: the Qdrant collection (created, and the catalog upserted, at start)")
+			modelDir := fs.String("guard-model-dir", "", "guard: a model directory in ml/models/guard's layout (CURRENT names the version), loaded at start and watched for new models; default the model built into the binary")
 			return func(inv invocation) error {
 				log, err := logger(inv.stderr, *logLevel)
 				if err != nil {
@@ -128,9 +131,16 @@ Prometheus metrics, /healthz and pprof on --metrics-addr.`,
 				if err := rt.Validate(); err != nil {
 					return errUsage{err.Error()}
 				}
-				metrics := newMetricsServer(inv, *metricsAddr, log)
-				return topologies.Run(inv.ctx, topologies.RunConfig{Runtime: rt, Catalog: catalog, Processors: procs, Provision: !*noProvision},
-					topologies.Deps{Metrics: metrics, Log: log})
+				deps := topologies.Deps{Log: log, GuardModelDir: *modelDir}
+				if *qdrantAddr != "" {
+					r, err := topologies.QdrantResolver(inv.ctx, *qdrantAddr, *qdrantCollection)
+					if err != nil {
+						return fmt.Errorf("--qdrant %s: %w", *qdrantAddr, err)
+					}
+					deps.Resolver, deps.RemoteResolver = r, true
+				}
+				deps.Metrics = newMetricsServer(inv, *metricsAddr, log)
+				return topologies.Run(inv.ctx, topologies.RunConfig{Runtime: rt, Catalog: catalog, Processors: procs, Provision: !*noProvision}, deps)
 			}
 		},
 	}
@@ -170,6 +180,7 @@ produced) and per-stage counts.`,
 			seed := fs.Int64("seed", 1, "generator seed")
 			dup := fs.Float64("duplicate-ratio", 0.02, "share of redelivered payloads")
 			invalid := fs.Float64("invalid-ratio", 0.01, "share of malformed payloads")
+			fraud := fs.Float64("fraud-rate", 0.01, "share of valid payloads from labelled fraud patterns; payloads then carry their payment context (device, IP, location) for guard; 0 = neither")
 			summaryJSON := fs.Bool("summary-json", false, "print the summary as one JSON object on the last line of stdout")
 			metricsAddr := fs.String("metrics-addr", "", "address for /metrics while the demo runs, e.g. 127.0.0.1:9464; empty disables")
 			timeout := fs.Duration("timeout", 5*time.Minute, "give up if the pipeline has not caught up by then")
@@ -187,7 +198,7 @@ produced) and per-stage counts.`,
 				if err != nil {
 					return err
 				}
-				cfg := topologies.DemoConfig{Events: *events, Rate: *rate, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid,
+				cfg := topologies.DemoConfig{Events: *events, Rate: *rate, Seed: *seed, DuplicateRatio: *dup, InvalidRatio: *invalid, FraudRate: *fraud,
 					Brokers: b.brokers, KafkaVersion: b.kafkaVersion, Catalog: catalog, Progress: inv.stderr, Timeout: *timeout, Log: log, Metrics: telemetry.New()}
 				if err := cfg.Validate(); err != nil {
 					return errUsage{err.Error()}
@@ -203,7 +214,7 @@ produced) and per-stage counts.`,
 						log.Error("metrics server", "error", err)
 					}
 				}()
-				fmt.Fprintf(inv.stderr, "demo: %d payloads (seed %d, %.0f%% duplicates, %.0f%% invalid) through %s\n", *events, *seed, *dup*100, *invalid*100, processorNames())
+				fmt.Fprintf(inv.stderr, "demo: %d payloads (seed %d, %.0f%% duplicates, %.0f%% invalid, %.1f%% fraud) through %s\n", *events, *seed, *dup*100, *invalid*100, *fraud*100, processorNames())
 				s, err := topologies.Demo(inv.ctx, cfg)
 				if err != nil {
 					return err

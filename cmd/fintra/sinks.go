@@ -39,19 +39,21 @@ func (f *sinkFlags) any() bool { return f.pgURL != "" || f.redisURL != "" || f.s
 func (f *sinkFlags) open(ctx context.Context, log *slog.Logger) ([]topologies.SinkSpec, error) {
 	var specs []topologies.SinkSpec
 	if f.pgURL != "" {
-		pg, err := postgres.Open(ctx, f.pgURL, log, postgres.Options{Schema: f.pgSchema})
+		// The transactions table takes the last stage, guard.scores.v1:
+		// merchant, category and score included.
+		pg, err := postgres.Open(ctx, f.pgURL, log, postgres.Options{Schema: f.pgSchema, TransactionsTopic: string(schemas.TopicGuardScores)})
 		if err != nil {
 			return nil, usageErrorf("--pg-url: %v", err)
 		}
-		specs = append(specs, topologies.SinkSpec{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicCoreTransactions)}})
+		specs = append(specs, topologies.SinkSpec{Sink: pg, Topics: []string{string(schemas.TopicCoreEvents), string(schemas.TopicGuardScores)}})
 	}
 	if f.s3URL != "" {
-		lk, err := lake.Open(ctx, f.s3URL, lake.Options{Endpoint: f.s3Endpoint, PathStyle: f.s3PathStyle}, log)
+		lk, err := lake.Open(ctx, f.s3URL, lake.Options{Topic: string(schemas.TopicGuardScores), Endpoint: f.s3Endpoint, PathStyle: f.s3PathStyle}, log)
 		if err != nil {
 			_ = topologies.CloseSinks(specs)
 			return nil, usageErrorf("--s3-url: %v", err)
 		}
-		specs = append(specs, topologies.SinkSpec{Sink: lk, Topics: []string{string(schemas.TopicCoreTransactions)}})
+		specs = append(specs, topologies.SinkSpec{Sink: lk, Topics: []string{string(schemas.TopicGuardScores)}})
 	}
 	if f.redisURL != "" {
 		rd, err := redis.Open(ctx, f.redisURL, log, redis.Options{})

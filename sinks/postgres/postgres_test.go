@@ -229,10 +229,28 @@ func readmeQueries(t testing.TB) map[string]string {
 // TestIntegrationReadmeQueries runs the README's queries on a few months of
 // transactions.
 func TestIntegrationReadmeQueries(t *testing.T) {
-	s := openSink(t, testSchema(t), Options{})
-	write(t, s, sinktest.TransactionRecords(string(schemas.TopicCoreTransactions), 500))
+	// As guard emits them: merchant, category and score on every row, a
+	// review decision on every tenth.
+	s := openSink(t, testSchema(t), Options{TransactionsTopic: string(schemas.TopicGuardScores)})
+	l := sinktest.NewLedger()
+	var recs []*kgo.Record
+	for i := range 500 {
+		at := l.Next()
+		st := &fintrav1.ScoredTransaction{
+			Enriched: &fintrav1.EnrichedTransaction{Accepted: at,
+				Merchant: &fintrav1.Merchant{EntityId: "lidl", Name: "Lidl", Method: fintrav1.MerchantMethod_MERCHANT_METHOD_EXACT, Confidence: 1},
+				Category: &fintrav1.Category{Primary: "FOOD_AND_DRINK", Detailed: "FOOD_AND_DRINK_GROCERIES", Method: "merchant"}},
+			Score: &fintrav1.Score{Score: 0.01, Decision: fintrav1.Decision_DECISION_APPROVE, ModelVersion: "m1"},
+		}
+		if i%10 == 0 {
+			st.Score.Score, st.Score.Decision = 0.8, fintrav1.Decision_DECISION_REVIEW
+			st.Score.Reasons = []*fintrav1.Reason{{Code: "amount_zscore", Detail: "amount_zscore=4.1", Contribution: 1.2}}
+		}
+		recs = append(recs, sinktest.Record(string(schemas.TopicGuardScores), st, at.GetAccountId()))
+	}
+	write(t, s, recs)
 	qs := readmeQueries(t)
-	if len(qs) != 4 {
+	if len(qs) != 6 {
 		t.Fatalf("README has queries %v", qs)
 	}
 	for name, q := range qs {
