@@ -19,8 +19,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/fintraos/fintra/schemas/fintrav1"
 	"github.com/fintraos/fintra/schemas"
+	"github.com/fintraos/fintra/schemas/fintrav1"
 	"github.com/fintraos/fintra/sinks"
 	"github.com/fintraos/fintra/sinks/sinktest"
 )

@@ -468,9 +468,9 @@ func TestIntegrationScoredTransactions(t *testing.T) {
 
 	var (
 		entity, merchant, website, marketplace, method, primary, detailed, decision, model string
-		confidence, score                                                                    float64
-		reasons                                                                              []map[string]any
-		amount                                                                               int64
+		confidence, score                                                                  float64
+		reasons                                                                            []map[string]any
+		amount                                                                             int64
 	)
 	err := s.pool.QueryRow(context.Background(), `SELECT merchant_entity_id, merchant, merchant_website, marketplace, merchant_method,
 		merchant_confidence, category_primary, category_detailed, risk_score, risk_decision, risk_reasons, model_version, amount_minor
