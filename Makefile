@@ -10,7 +10,7 @@ PYARROW_VERSION := 26.0.1
 PYTHON := $(TOOLS)/py/bin/python
 
 .PHONY: pyarrow all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean \
-	ml-test ml-train ml-serve ml-lint validate-deploy eval-merchant
+	ml-test ml-train ml-serve ml-lint validate-deploy eval-merchant test-kafka test-faults kafka-up kafka-down
 
 all: build
 
@@ -30,6 +30,26 @@ test:
 	else echo "make test: the local services did not start; the tests that need PostgreSQL, Redis or S3 skip (and fail when CI is set)" >&2; fi; \
 	$(GO) test -race -count=1 ./...
 	ml/run.sh test
+
+## test-kafka: the whole topology and the sinks against a real Apache Kafka broker (KRaft, one
+## node, fetched from Maven Central by deploy/local/kafka.sh; docs/kafka.md), beside the local
+## PostgreSQL, Redis and S3 servers; exact counts and sums, as on the embedded broker.
+KAFKA_ENV = deploy/local/kafka.sh up && eval "$$(deploy/local/kafka.sh env)" && \
+	deploy/local/services.sh up && eval "$$(deploy/local/services.sh env)" && export FINTRA_PYTHON=$(PYTHON)
+test-kafka:
+	@$(MAKE) -s pyarrow || true
+	@$(KAFKA_ENV) && $(GO) test -race -count=1 -run Kafka ./topologies/
+
+## test-faults: a processor SIGKILLed and restarted, the broker restarted, each store cut off,
+## poison payloads, scale-out and scale-in, on the real broker (docs/kafka.md lists what each shows).
+test-faults:
+	@$(MAKE) -s pyarrow || true
+	@$(KAFKA_ENV) && $(GO) test -race -count=1 -timeout 15m -run Fault -v ./topologies/
+
+kafka-up:
+	deploy/local/kafka.sh up
+kafka-down:
+	deploy/local/kafka.sh down
 
 ## ml-test / ml-train / ml-serve: the Python side (ml/README.md, docs/ml.md): its tests (run by
 ## `make test`), training both guard models from `fintra guard features`, the scoring service.
