@@ -516,7 +516,8 @@ func (st *state) pick(ids []string, country string, whole bool) (catalog.Entity,
 
 // aliasMatch looks for an alias that is the whole cleaned text, else its
 // longest leading run of words (statements append cities, store names and
-// ids), else the longest run of two or more words inside it.
+// ids), else the longest run of two or more words inside it that does not
+// end it.
 func (st *state) aliasMatch(text, full, country string) (catalog.Entity, float64, bool) {
 	if ids := st.aliases[strings.TrimPrefix(text, "THE ")]; len(ids) > 0 {
 		if e, ok := st.pick(ids, country, true); ok {
@@ -540,8 +541,12 @@ func (st *state) aliasMatch(text, full, country string) (catalog.Entity, float64
 	for i := 1; i < len(tokens); i++ {
 		for n := len(tokens) - i; n >= 1; n-- {
 			key := strings.Join(tokens[i:i+n], " ")
-			// One word inside a descriptor is too weak a sign ("MARKET").
-			if len(key) <= bestLen || n == 1 {
+			// One word inside a descriptor is too weak a sign ("MARKET"),
+			// and the place is no merchant: a run into the location the
+			// cleaner found, or one that ends the descriptor, where
+			// statements print it ("JOES DINER NEW YORK" is not New York &
+			// Company).
+			if len(key) <= bestLen || n == 1 || i+n > textLen || i+n == len(tokens) {
 				continue
 			}
 			if e, ok := st.pick(st.aliasesOf(key), country, false); ok {

@@ -307,3 +307,26 @@ func TestHTTPEmbedder(t *testing.T) {
 		t.Errorf("a short answer: %v", err)
 	}
 }
+
+// TestPlaceIsNoMerchant: an alias found in the place a statement prints
+// after the seller ("NEW YORK" of New York & Company) does not resolve.
+func TestPlaceIsNoMerchant(t *testing.T) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newState(cat)
+	for _, c := range []struct{ text, location string }{
+		{"JOES DINER NEW YORK", ""},
+		{"JOES DINER", "NEW YORK NY"},
+	} {
+		full := strings.TrimSpace(c.text + " " + c.location)
+		if e, conf, ok := st.aliasMatch(c.text, full, "US"); ok && e.ID == "new-york-and-company" {
+			t.Errorf("%q (location %q) matched %s at %.2f", c.text, c.location, e.ID, conf)
+		}
+	}
+	// Inside the name, a two-word alias still counts.
+	if e, _, ok := st.aliasMatch("PAYMENT BEST BUY STORE", "PAYMENT BEST BUY STORE", "US"); !ok || e.ID != "best-buy" {
+		t.Errorf("inner alias: %v %v", e.ID, ok)
+	}
+}
