@@ -35,7 +35,7 @@ test:
 ## node, fetched from Maven Central by deploy/local/kafka.sh; docs/kafka.md), beside the local
 ## PostgreSQL, Redis and S3 servers; exact counts and sums, as on the embedded broker.
 KAFKA_ENV = deploy/local/kafka.sh up && eval "$$(deploy/local/kafka.sh env)" && \
-	deploy/local/services.sh up && eval "$$(deploy/local/services.sh env)" && export FINTRA_PYTHON=$(PYTHON)
+	deploy/local/services.sh up && eval "$$(deploy/local/services.sh env)" && export FINTRA_PYTHON=$(PYTHON) FINTRA_TEST_KAFKA=1
 test-kafka:
 	@$(MAKE) -s pyarrow || true
 	@$(KAFKA_ENV) && $(GO) test -race -count=1 -run Kafka ./topologies/
