@@ -1,7 +1,6 @@
 package connect_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/connect"
+	"github.com/fintraos/fintra/processors/processortest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -19,19 +19,7 @@ func startConnect(t *testing.T) (*tester.Tester, *telemetry.Metrics) {
 	t.Helper()
 	tt := tester.New(t)
 	metrics := telemetry.New()
-	proc, err := goka.NewProcessor(nil, connect.Graph(connect.Deps{Metrics: metrics}), goka.WithTester(tt))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("processor: %v", err)
-		}
-	})
+	processortest.Run(t, tt, connect.Graph(connect.Deps{Metrics: metrics}))
 	return tt, metrics
 }
 

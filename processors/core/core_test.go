@@ -1,16 +1,15 @@
 package core_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/tester"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/core"
+	"github.com/fintraos/fintra/processors/processortest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -22,19 +21,7 @@ func startCore(t *testing.T) (*tester.Tester, *telemetry.Metrics) {
 	tt := tester.New(t)
 	metrics := telemetry.New()
 	clock := func() time.Time { return time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC) }
-	proc, err := goka.NewProcessor(nil, core.Graph(core.Deps{Metrics: metrics, Clock: clock}), goka.WithTester(tt))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("processor: %v", err)
-		}
-	})
+	processortest.Run(t, tt, core.Graph(core.Deps{Metrics: metrics, Clock: clock}))
 	return tt, metrics
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/fintraos/fintra/processors/enrich"
 	"github.com/fintraos/fintra/processors/enrich/catalog"
 	"github.com/fintraos/fintra/processors/enrich/merchant"
+	"github.com/fintraos/fintra/processors/processortest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -56,19 +57,7 @@ func start(t *testing.T, deps enrich.Deps) *harness {
 		}
 	}
 	for _, g := range []*goka.GroupGraph{enrich.Graph(deps), enrich.MerchantsGraph()} {
-		proc, err := goka.NewProcessor(nil, g, goka.WithTester(h.tt))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- proc.Run(ctx) }()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("processor %s: %v", g.Group(), err)
-			}
-		})
+		processortest.Run(t, h.tt, g)
 	}
 	h.out = h.tt.NewQueueTracker(string(schemas.TopicEnrichTransactions))
 	h.dlq = h.tt.NewQueueTracker(string(enrich.DLQ))

@@ -1,7 +1,6 @@
 package guard_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/fintraos/fintra/processors/guard"
 	"github.com/fintraos/fintra/processors/guard/features"
 	"github.com/fintraos/fintra/processors/guard/model"
+	"github.com/fintraos/fintra/processors/processortest"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
 )
@@ -86,19 +86,7 @@ func start(t *testing.T, deps guard.Deps) *harness {
 	deps.Metrics = h.metrics
 	deps.Clock = func() time.Time { return t0.Add(365 * 24 * time.Hour) }
 	h.input = deps.Input()
-	proc, err := goka.NewProcessor(nil, guard.Graph(deps), goka.WithTester(tt))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("processor: %v", err)
-		}
-	})
+	processortest.Run(t, tt, guard.Graph(deps))
 	h.scores = tt.NewQueueTracker(string(schemas.TopicGuardScores))
 	h.alerts = tt.NewQueueTracker(string(schemas.TopicGuardAlerts))
 	h.dlq = tt.NewQueueTracker(string(guard.DLQ))

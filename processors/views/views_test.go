@@ -1,7 +1,6 @@
 package views_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/fintraos/fintra/internal/telemetry"
+	"github.com/fintraos/fintra/processors/processortest"
 	"github.com/fintraos/fintra/processors/views"
 	"github.com/fintraos/fintra/schemas"
 	"github.com/fintraos/fintra/schemas/fintrav1"
@@ -26,19 +26,7 @@ func startViews(t *testing.T) (*tester.Tester, *telemetry.Metrics) {
 	t.Helper()
 	tt := tester.New(t)
 	metrics := telemetry.New()
-	proc, err := goka.NewProcessor(nil, views.Graph(views.Deps{Metrics: metrics, Clock: func() time.Time { return now }}), goka.WithTester(tt))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("processor: %v", err)
-		}
-	})
+	processortest.Run(t, tt, views.Graph(views.Deps{Metrics: metrics, Clock: func() time.Time { return now }}))
 	return tt, metrics
 }
 
