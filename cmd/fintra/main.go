@@ -19,7 +19,7 @@ func commands() []command {
 	return []command{
 		generateCommand(), normalizeCommand(), produceCommand(), runCommand(), demoCommand(),
 		topologyCommand(), topicsCommand(), tailCommand(), dlqCommand(), ingestCommand(), serveCommand(), sinkCommand(), guardCommand(),
-		merchantCommand(), catalogCommand(),
+		merchantCommand(), catalogCommand(), benchCommand(),
 	}
 }
 
