@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lovoo/goka"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fintraos/fintra/internal/telemetry"
 	"github.com/fintraos/fintra/processors/connect"
@@ -53,6 +54,9 @@ type Deps struct {
 	runtime *Runtime
 	// guardWatcher polls GuardModelDir; built by forProcessors.
 	guardWatcher *model.Watcher
+	// merchantsView is enrich's view of enrich-merchants-table, run by
+	// enrich's sidecar; built by forProcessors.
+	merchantsView *goka.View
 }
 
 // forProcessors builds what the selected processors need and was not
@@ -67,6 +71,17 @@ func (d *Deps) forProcessors(selected []Processor) error {
 					return fmt.Errorf("topologies: enrich's merchant resolver: %w", err)
 				}
 				d.Resolver = r
+			}
+			if d.merchantsView == nil && d.runtime != nil {
+				opts, err := d.runtime.ViewOptions()
+				if err != nil {
+					return err
+				}
+				v, err := enrich.NewMerchantsView(d.runtime.Brokers, opts...)
+				if err != nil {
+					return err
+				}
+				d.merchantsView = v
 			}
 		case string(guard.Group):
 			if d.GuardModelDir != "" && d.guardWatcher == nil {
@@ -179,6 +194,9 @@ func Processors() []Processor {
 			Summary: "resolves each transaction's merchant entity (catalog aliases, then vector search) and categorizes it; follows catalog updates on enrich.catalog.v1",
 			Graph: func(d Deps) *goka.GroupGraph {
 				ed := enrich.Deps{Resolver: d.Resolver, Remote: d.RemoteResolver, Metrics: d.Metrics, Clock: d.Clock, Log: d.Log}
+				if d.merchantsView != nil {
+					ed.Merchants = d.merchantsView
+				}
 				if d.RemoteResolver && d.runtime != nil {
 					rt := *d.runtime
 					ed.NewEmitter = func(topic goka.Stream, codec goka.Codec) (*goka.Emitter, error) {
@@ -191,13 +209,20 @@ func Processors() []Processor {
 				}
 				return enrich.Graph(ed)
 			},
+			// The catalog follower, and the view of enrich-merchants-table
+			// that enrich reads (Run stops it only after enrich stopped).
 			Sidecar: func(ctx context.Context, d Deps) error {
 				f, err := enrich.NewCatalogFollower(d.runtime.Brokers, d.Resolver, enrich.Deps{Metrics: d.Metrics, Log: d.Log})
 				if err != nil {
 					return err
 				}
 				defer f.Close()
-				return f.Run(ctx)
+				g, gctx := errgroup.WithContext(ctx)
+				g.Go(func() error { return f.Run(gctx) })
+				if d.merchantsView != nil {
+					g.Go(func() error { return d.merchantsView.Run(gctx) })
+				}
+				return g.Wait()
 			},
 		},
 		{

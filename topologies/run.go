@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -97,17 +98,36 @@ func Run(ctx context.Context, cfg RunConfig, deps Deps) error {
 		return err
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
+	// Sidecars (a catalog follower, a model watcher, a view a processor
+	// reads) start first and stop only after every processor stopped, so
+	// no processor reads a closed view; one that fails stops the processors.
+	procCtx, stopProcs := context.WithCancel(ctx)
+	defer stopProcs()
+	sideCtx, stopSidecars := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSidecars()
+	var sidecars errgroup.Group
+	var sidecarErr error
+	var sidecarOnce sync.Once
+	for _, p := range selected {
+		if p.Sidecar == nil {
+			continue
+		}
+		sidecars.Go(func() error {
+			if err := p.Sidecar(sideCtx, deps); err != nil && sideCtx.Err() == nil {
+				sidecarOnce.Do(func() { sidecarErr = fmt.Errorf("processor %s: %w", p.Name, err) })
+				stopProcs()
+			}
+			return nil
+		})
+	}
+	defer func() {
+		stopSidecars()
+		_ = sidecars.Wait()
+	}()
+
+	g, gctx := errgroup.WithContext(procCtx)
 	var groups []string
 	for _, p := range selected {
-		if p.Sidecar != nil {
-			g.Go(func() error {
-				if err := p.Sidecar(gctx, deps); err != nil && gctx.Err() == nil {
-					return fmt.Errorf("processor %s: %w", p.Name, err)
-				}
-				return nil
-			})
-		}
 		opts, err := cfg.Runtime.ProcessorOptions(goka.Group(p.Name))
 		if err != nil {
 			return err
@@ -123,7 +143,7 @@ func Run(ctx context.Context, cfg RunConfig, deps Deps) error {
 			err := proc.Run(gctx)
 			// A stop requested before the processor finished starting
 			// (say, while recovering its table) is still a clean stop.
-			if err != nil && !errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			if err != nil && !errors.Is(err, context.Canceled) && procCtx.Err() == nil {
 				return fmt.Errorf("processor %s: %w", p.Name, err)
 			}
 			deps.Log.Info("processor stopped", "processor", p.Name)
@@ -134,7 +154,13 @@ func Run(ctx context.Context, cfg RunConfig, deps Deps) error {
 		watchLag(gctx, adm, groups, cfg.LagInterval, deps)
 		return nil
 	})
-	return g.Wait()
+	err = g.Wait()
+	stopSidecars()
+	_ = sidecars.Wait()
+	if err == nil && sidecarErr != nil && ctx.Err() == nil {
+		err = sidecarErr
+	}
+	return err
 }
 
 // watchLag publishes each group's lag per topic until ctx ends.

@@ -2,7 +2,7 @@
 // accepted transaction.
 //
 //   - Reads:   core.transactions.v1 (AcceptedTransaction, keyed by account_id);
-//     enrich-merchants-table by goka.Lookup; enrich.catalog.v1 (catalog
+//     enrich-merchants-table through a goka view (Deps.Merchants); enrich.catalog.v1 (catalog
 //     lines by entity id) through CatalogFollower, every partition.
 //   - Writes:  enrich.transactions.v1 (EnrichedTransaction, by account_id);
 //     enrich.resolutions.v1 (each new resolution, by cache key);

@@ -64,6 +64,14 @@ type Deps struct {
 	// CacheSize bounds the in-process LRU of resolutions (per process,
 	// shared by its partitions). Default 100000 (tens of MB).
 	CacheSize int
+	// Merchants reads MerchantsTable, the resolutions every enrich process
+	// shares: a goka view of it (NewMerchantsView), run beside the processor
+	// and stopped after it. Nil: the per-process LRU only.
+	//
+	// Not a goka.Lookup edge: goka v1.1.14 closes a processor's lookup views
+	// while its partitions may still be processing, a data race on the
+	// view's partitions at every shutdown.
+	Merchants MerchantsReader
 	// Metrics receives the stage's counters and enrich's cache, method and
 	// latency metrics. Default: a private set.
 	Metrics *telemetry.Metrics
@@ -98,11 +106,40 @@ func Graph(deps Deps) *goka.GroupGraph {
 		// Input as raw bytes: an undecodable transaction must reach the
 		// DLQ, and goka stops the processor on a codec error.
 		goka.Input(schemas.TopicCoreTransactions, new(codec.Bytes), p.process),
-		goka.Lookup(MerchantsTable, ResolutionCodec{}),
 		goka.Output(schemas.TopicEnrichTransactions, outputCodecs()[schemas.TopicEnrichTransactions]),
 		goka.Output(TopicResolutions, outputCodecs()[TopicResolutions]),
 		goka.Output(DLQ, outputCodecs()[DLQ]),
 	)
+}
+
+// MerchantsReader reads a key of MerchantsTable; *goka.View is one.
+type MerchantsReader interface {
+	Get(key string) (any, error)
+}
+
+// NewMerchantsView is a goka view of MerchantsTable for Deps.Merchants;
+// pass the runtime's view options (murmur2 partitioning).
+func NewMerchantsView(brokers []string, opts ...goka.ViewOption) (*goka.View, error) {
+	v, err := goka.NewView(brokers, MerchantsTable, ResolutionCodec{}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("enrich: view of %s: %w", MerchantsTable, err)
+	}
+	return v, nil
+}
+
+// fromTable reads a resolution from MerchantsTable. A view that is not
+// running yet or has not loaded the key is a miss, not an error: the
+// resolver answers instead.
+func (p *processor) fromTable(key string) (*merchant.Resolution, bool) {
+	if p.merchants == nil {
+		return nil, false
+	}
+	v, err := p.merchants.Get(key)
+	if err != nil {
+		return nil, false
+	}
+	r, ok := v.(*merchant.Resolution)
+	return r, ok && r != nil
 }
 
 // outputCodecs are the codecs of enrich's outputs, shared by the graph and
@@ -133,7 +170,8 @@ func storeResolution(ctx goka.Context, msg any) {
 }
 
 type processor struct {
-	resolver *merchant.Resolver
+	resolver  *merchant.Resolver
+	merchants MerchantsReader
 	// exact caches by the statement text as it is, lru by cache key.
 	exact   *lru[exactEntry]
 	lru     *lru[*merchant.Resolution]
@@ -145,12 +183,13 @@ type processor struct {
 
 func newProcessor(deps Deps) *processor {
 	p := &processor{
-		resolver: deps.Resolver,
-		exact:    newLRU[exactEntry](deps.CacheSize),
-		lru:      newLRU[*merchant.Resolution](deps.CacheSize),
-		m:        newMetrics(deps.Metrics),
-		clock:    deps.Clock,
-		log:      deps.Log,
+		resolver:  deps.Resolver,
+		merchants: deps.Merchants,
+		exact:     newLRU[exactEntry](deps.CacheSize),
+		lru:       newLRU[*merchant.Resolution](deps.CacheSize),
+		m:         newMetrics(deps.Metrics),
+		clock:     deps.Clock,
+		log:       deps.Log,
 	}
 	if deps.Remote {
 		p.batcher = newBatcher(p, deps.Batch, emittersFrom(deps.NewEmitter))
@@ -281,7 +320,7 @@ func (p *processor) find(ctx goka.Context, at *fintrav1.AcceptedTransaction) loo
 		}
 		stale = r
 	}
-	if r, ok := ctx.Lookup(MerchantsTable, l.key).(*merchant.Resolution); ok && r != nil {
+	if r, ok := p.fromTable(l.key); ok {
 		if removed || r.CatalogVersion == current {
 			p.m.cache.WithLabelValues(cacheTableHit).Inc()
 			p.lru.put(l.key, r)

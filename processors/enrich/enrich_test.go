@@ -41,11 +41,20 @@ type harness struct {
 	seq      uint64
 }
 
+// testerTable reads enrich-merchants-table as the tester holds it, where
+// `fintra run` gives enrich a goka view of it.
+type testerTable struct{ tt *tester.Tester }
+
+func (r testerTable) Get(key string) (any, error) {
+	return r.tt.TableValue(enrich.MerchantsTable, key), nil
+}
+
 func start(t *testing.T, deps enrich.Deps) *harness {
 	t.Helper()
 	h := &harness{tt: tester.New(t), metrics: telemetry.New()}
 	h.resolver, h.index = enrich.NewTestResolver(t, 0)
 	deps.Resolver, deps.Metrics, deps.Clock = h.resolver, h.metrics, func() time.Time { return now }
+	deps.Merchants = testerTable{h.tt}
 	if deps.Remote {
 		// Not goka.WithEmitterTester: its producer waits for every
 		// consumer to catch up after each emit, and the consumer waiting
