@@ -122,6 +122,13 @@ type PhaseResult struct {
 	Stages        map[string]float64 `json:"stages_eps"`
 	CPUCores      float64            `json:"cpu_cores"`
 	CPUPerEventUS float64            `json:"cpu_per_event_us"`
+	// OtherProcessesCores is the CPU other processes on the machine used
+	// during the window (/proc/stat): what the pipeline could not have.
+	OtherProcessesCores float64 `json:"other_processes_cores"`
+	// Saturated says the pipeline fell behind the schedule: less went
+	// through than was offered, the backlog and the latency grew during
+	// the window, and the latency is not a steady state.
+	Saturated bool `json:"saturated"`
 	// Latencies from each payload's intended send time (in max mode: its
 	// send time, so they include the in-flight queue).
 	LatencyScoresMS Latency  `json:"latency_scores_ms"`
@@ -140,8 +147,8 @@ type Sample struct {
 }
 
 func (p PhaseResult) line() string {
-	return fmt.Sprintf("%s: offered %.0f/s, through %.0f/s, %.2f cores, %.1f µs CPU/event, score p50 %.1f p99 %.1f max %.1f ms, view p99 %.1f ms (%d matched)",
-		p.Name, p.OfferedEPS, p.ThroughputEPS, p.CPUCores, p.CPUPerEventUS, p.LatencyScoresMS.P50, p.LatencyScoresMS.P99, p.LatencyScoresMS.Max, p.LatencyViewsMS.P99, p.LatencyScoresMS.Count)
+	return fmt.Sprintf("%s: offered %.0f/s, through %.0f/s, %.2f cores (others %.2f), %.1f µs CPU/event, score p50 %.1f p99 %.1f max %.1f ms, view p99 %.1f ms (%d matched)",
+		p.Name, p.OfferedEPS, p.ThroughputEPS, p.CPUCores, p.OtherProcessesCores, p.CPUPerEventUS, p.LatencyScoresMS.P50, p.LatencyScoresMS.P99, p.LatencyScoresMS.Max, p.LatencyViewsMS.P99, p.LatencyScoresMS.Count)
 }
 
 // Run runs a scenario.
@@ -261,7 +268,7 @@ func (r *Result) limits() []string {
 	var notes []string
 	if r.Machine.Cores > 0 {
 		if p := r.firstMaxPhase(); p != nil {
-			notes = append(notes, fmt.Sprintf("At the maximum the process used %.2f of %d cores: the pipeline, the embedded broker and the harness share them, so the maximum is CPU-bound on this machine.", p.CPUCores, r.Machine.Cores))
+			notes = append(notes, fmt.Sprintf("At the maximum the process (pipeline, embedded broker, harness) used %.2f cores and other processes %.2f of the machine's %d: %s", p.CPUCores, p.OtherProcessesCores, r.Machine.Cores, cpuVerdict(p.CPUCores+p.OtherProcessesCores, r.Machine.Cores)))
 		}
 	}
 	if l := r.LoadAverageBefore[0]; l > 1.5 {
@@ -273,6 +280,20 @@ func (r *Result) limits() []string {
 	if r.Baseline.PassthroughEPS > 0 {
 		notes = append(notes, fmt.Sprintf("The bare five-hop franz-go chain moves %.0f records/s on the same broker; the pipeline reaches %.1f%% of it. One goka stage alone does %.0f records/s.", r.Baseline.PassthroughEPS, 100*r.PipelineToPassthrough, r.Baseline.GokaStageEPS))
 	}
+	for _, run := range r.Runs {
+		for _, p := range run.Phases {
+			if p.Saturated {
+				notes = append(notes, fmt.Sprintf("Run %s, phase %s: %.0f events/s went through of %.0f offered; the pipeline fell behind, so its latency is a growing backlog, not a steady state.", run.Name, p.Name, p.ThroughputEPS, p.OfferedEPS))
+			}
+		}
+	}
 	notes = append(notes, "Latency in max phases is measured from the send time and includes the bounded in-flight queue (max_in_flight); rate phases measure from the schedule, so coordinated omission is avoided there.")
 	return notes
+}
+
+func cpuVerdict(busy float64, cores int) string {
+	if busy >= 0.9*float64(cores) {
+		return "the machine's CPU was saturated, so the maximum is CPU-bound, and lower than on an idle machine by about the other processes' share."
+	}
+	return "CPU was left over, so something other than CPU (a serial step, the in-flight bound, the broker) bounds the maximum."
 }

@@ -122,3 +122,30 @@ func roundTo(v float64, digits int) float64 {
 	}
 	return float64(int64(v*p+0.5)) / p
 }
+
+// MachineCPUTime is the CPU time all processes have used (busy time of
+// every core, from the first line of /proc/stat); with the process's own
+// CPUTime over the same window it says how much other work took.
+func MachineCPUTime() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0
+	}
+	// user nice system idle iowait irq softirq steal: busy is all but
+	// idle and iowait.
+	var busy int64
+	for i, v := range f[1:min(len(f), 9)] {
+		if i == 3 || i == 4 {
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		busy += n
+	}
+	// USER_HZ is 100 on every Linux the Go runtime supports.
+	return time.Duration(busy) * 10 * time.Millisecond
+}

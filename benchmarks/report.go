@@ -116,7 +116,7 @@ func Markdown(w io.Writer, r Result, charts map[string]string, jsonName, profile
 		}
 		fmt.Fprintf(w, ".\n\n")
 		stages := stageNames(run)
-		fmt.Fprintf(w, "| phase | target/s | offered/s | through/s | cores | µs CPU/event | score p50 | p95 | p99 | max | view p50 | p99 | matched |")
+		fmt.Fprintf(w, "| phase | target/s | offered/s | through/s | cores (others) | µs CPU/event | score p50 | p95 | p99 | max | view p50 | p99 | matched |")
 		for _, s := range stages {
 			fmt.Fprintf(w, " %s/s |", s)
 		}
@@ -126,7 +126,11 @@ func Markdown(w io.Writer, r Result, charts map[string]string, jsonName, profile
 			if p.Mode == "rate" {
 				target = fmt.Sprintf("%.0f", p.TargetRateEPS)
 			}
-			fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", p.Name, target, p.OfferedEPS, p.ThroughputEPS, p.CPUCores, p.CPUPerEventUS,
+			name := p.Name
+			if p.Saturated {
+				name += " (fell behind)"
+			}
+			fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %.2f (%.2f) | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |", name, target, p.OfferedEPS, p.ThroughputEPS, p.CPUCores, p.OtherProcessesCores, p.CPUPerEventUS,
 				p.LatencyScoresMS.P50, p.LatencyScoresMS.P95, p.LatencyScoresMS.P99, p.LatencyScoresMS.Max, p.LatencyViewsMS.P50, p.LatencyViewsMS.P99, p.LatencyScoresMS.Count)
 			for _, s := range stages {
 				fmt.Fprintf(w, " %.0f |", p.Stages[s])
