@@ -27,6 +27,19 @@ func PathsFor(out string) Paths {
 	}
 }
 
+// ReadResult reads a result JSON written by Write.
+func ReadResult(path string) (Result, error) {
+	var r Result
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return r, fmt.Errorf("benchmarks: %w", err)
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, fmt.Errorf("benchmarks: %s is not a result of fintra bench: %w", path, err)
+	}
+	return r, nil
+}
+
 // Write writes the JSON, the Markdown report and the charts.
 func Write(r Result, p Paths) error {
 	data, err := json.MarshalIndent(r, "", "  ")

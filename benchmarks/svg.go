@@ -114,34 +114,65 @@ func lineChart(title, xLabel, yLabel string, ss []series) string {
 	return b.String()
 }
 
-// barChart draws horizontal bars from zero.
+// barChart draws horizontal bars. When the bars span more than a factor
+// of 20 (the pipeline's stages beside the bare franz-go limit) the axis is
+// logarithmic, so that the small bars stay readable; the value is written
+// at the end of each bar either way.
 func barChart(title, unit string, bars []bar) string {
 	if len(bars) == 0 {
 		return ""
 	}
-	var maxV float64
+	minV, maxV := math.Inf(1), 0.0
 	for _, br := range bars {
 		maxV = max(maxV, br.value)
+		if br.value > 0 {
+			minV = min(minV, br.value)
+		}
 	}
 	maxV = niceMax(maxV)
+	logScale := minV < maxV/20
+	lo := 0.0
+	if logScale {
+		lo = math.Pow(10, math.Floor(math.Log10(minV)))
+		maxV = math.Pow(10, math.Ceil(math.Log10(maxV)))
+		unit += " (logarithmic)"
+	}
 	const labelW, rowH = 210, 30
 	height := padT + rowH*len(bars) + padB
 	plotW := float64(chartW - labelW - 90)
+	scale := func(v float64) float64 {
+		if !logScale {
+			return v / maxV * plotW
+		}
+		if v <= lo {
+			return 0
+		}
+		return math.Log10(v/lo) / math.Log10(maxV/lo) * plotW
+	}
+	var ticks []float64
+	if logScale {
+		for t := lo; t <= maxV*1.001; t *= 10 {
+			ticks = append(ticks, t)
+		}
+	} else {
+		for i := 0; i <= 5; i++ {
+			ticks = append(ticks, maxV*float64(i)/5)
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", chartW, height, chartW, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", html.EscapeString(title))
 	bottom := padT + rowH*len(bars)
-	for i := 0; i <= 5; i++ {
-		v := maxV * float64(i) / 5
-		x := labelW + v/maxV*plotW
+	for _, v := range ticks {
+		x := labelW + scale(v)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x, padT, x, bottom)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x, bottom+16, fmtTick(v))
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", labelW+plotW/2, bottom+38, html.EscapeString(unit))
 	for i, br := range bars {
 		y := padT + rowH*i
-		w := br.value / maxV * plotW
+		w := scale(br.value)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", labelW-8, y+rowH/2+4, html.EscapeString(br.label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", labelW, y+5, w, rowH-10, br.color)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%s</text>`+"\n", float64(labelW)+w+5, y+rowH/2+4, fmtTick(math.Round(br.value)))

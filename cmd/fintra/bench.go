@@ -14,7 +14,7 @@ import (
 
 func benchCommand() command {
 	return command{
-		name: "bench", summary: "benchmark the whole pipeline: throughput, latency, memory, against the broker's limit", usage: "--scenario NAME|FILE --out FILE [--brokers HOSTS] [--soak DURATION]",
+		name: "bench", summary: "benchmark the whole pipeline: throughput, latency, memory, against the broker's limit", usage: "--scenario NAME|FILE --out FILE [--brokers HOSTS] [--soak DURATION] | --report --out FILE",
 		help: `Runs a benchmark scenario (` + strings.Join(benchmarks.ScenarioNames(), ", ") + `, or a scenario .json file; see
 benchmarks/scenarios) against the registered topology on a fresh embedded
 broker per run: the maximum sustained throughput, latency on a fixed
@@ -31,12 +31,27 @@ The sinks scenario needs --pg-url, --redis-url and --s3-url.`,
 			scenario := fs.String("scenario", "", "scenario name ("+strings.Join(benchmarks.ScenarioNames(), ", ")+") or path of a scenario .json file (required)")
 			out := fs.String("out", "", "result JSON file, e.g. benchmarks/results/bench-smoke.json; the report, charts and profiles go beside it (required)")
 			soak := fs.Duration("soak", 0, "override the window of the scenario's soak phases, e.g. 5m (default: the file's)")
+			report := fs.Bool("report", false, "only rewrite the Markdown report and charts of an existing --out result")
 			logLevel := fs.String("log-level", "error", "debug, info, warn or error (the pipeline's log)")
 			var b brokerFlags
 			b.register(fs, " (default: a fresh embedded broker per run)")
 			var sf sinkFlags
 			sf.register(fs)
 			return func(inv invocation) error {
+				if *report {
+					if *out == "" {
+						return usageErrorf("--report rewrites the report of --out FILE: give --out")
+					}
+					res, err := benchmarks.ReadResult(*out)
+					if err != nil {
+						return err
+					}
+					if err := benchmarks.Write(res, benchmarks.PathsFor(*out)); err != nil {
+						return err
+					}
+					fmt.Fprintf(inv.stdout, "rewrote %s\n", benchmarks.PathsFor(*out).Markdown)
+					return nil
+				}
 				if *scenario == "" || *out == "" {
 					return usageErrorf("give --scenario (%s, or a .json file) and --out FILE", strings.Join(benchmarks.ScenarioNames(), ", "))
 				}
@@ -77,9 +92,15 @@ The sinks scenario needs --pg-url, --redis-url and --s3-url.`,
 				if err := benchmarks.Write(res, paths); err != nil {
 					return err
 				}
-				fmt.Fprintf(inv.stdout, "%s: %.0f events/s end to end (%.1f%% of the bare franz-go passthrough, %.0f/s); at %.0f events/s latency p50 %.1f ms, p99 %.1f ms; %.1f µs CPU/event; peak RSS %.0f MiB; in %s\nwrote %s and %s\n",
-					sc.Name, res.ThroughputEPS, 100*res.PipelineToPassthrough, res.Baseline.PassthroughEPS, res.TargetRateEPS, res.LatencyMS.P50, res.LatencyMS.P99, res.CPUPerEventUS,
-					float64(res.Memory.PeakRSSBytes)/(1<<20), time.Since(start).Round(time.Second), paths.JSON, paths.Markdown)
+				fmt.Fprintf(inv.stdout, "%s: %.0f events/s end to end", sc.Name, res.ThroughputEPS)
+				if res.Baseline.PassthroughEPS > 0 {
+					fmt.Fprintf(inv.stdout, " (%.1f%% of the bare franz-go passthrough, %.0f/s)", 100*res.PipelineToPassthrough, res.Baseline.PassthroughEPS)
+				}
+				if res.TargetRateEPS > 0 {
+					fmt.Fprintf(inv.stdout, "; at %.0f events/s latency p50 %.1f ms, p99 %.1f ms", res.TargetRateEPS, res.LatencyMS.P50, res.LatencyMS.P99)
+				}
+				fmt.Fprintf(inv.stdout, "; %.1f µs CPU/event; peak RSS %.0f MiB; in %s\nwrote %s and %s\n",
+					res.CPUPerEventUS, float64(res.Memory.PeakRSSBytes)/(1<<20), time.Since(start).Round(time.Second), paths.JSON, paths.Markdown)
 				return nil
 			}
 		},
