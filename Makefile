@@ -10,7 +10,7 @@ PYARROW_VERSION := 26.0.1
 PYTHON := $(TOOLS)/py/bin/python
 
 .PHONY: pyarrow all build demo test test-short services-up services-down test-services lint bench proto tools fmt clean \
-	ml-test ml-train ml-serve ml-lint validate-deploy eval-merchant test-kafka test-faults kafka-up kafka-down
+	ml-test ml-train ml-serve ml-lint validate-deploy eval-merchant test-kafka test-faults kafka-up kafka-down bench-full bench-go
 
 all: build
 
@@ -87,10 +87,23 @@ test-services:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-## bench: go benchmarks of the codec, the parsers, the ledger and the connect→core path,
-## written with the machine and commit to benchmarks/results/go-bench-latest.txt.
+## bench: the pipeline benchmark's smoke scenario (fintra bench; under 3 minutes: maximum
+## throughput, then latency at half of it, beside the bare franz-go chain and one goka stage),
+## then the Go micro-benchmarks of the codec, parsers, ledger, enrich, guard and connect→core.
+## Results, charts and profiles go to benchmarks/results/ (docs/benchmarks.md).
 BENCH_OUT := benchmarks/results/go-bench-latest.txt
-bench:
+bench: build
+	./bin/fintra bench --scenario smoke --out benchmarks/results/bench-smoke.json
+	@$(MAKE) -s bench-go
+
+## bench-full: the rate sweep, 10k/100k/1M accounts, the 30-minute soak, and the sinks scenario
+## against the local PostgreSQL, Redis and S3 servers (about an hour and a half).
+bench-full: build
+	./bin/fintra bench --scenario full --out benchmarks/results/bench-full.json
+	deploy/local/services.sh up && eval "$$(deploy/local/services.sh env)" && \
+		./bin/fintra bench --scenario sinks --out benchmarks/results/bench-sinks.json
+
+bench-go:
 	@mkdir -p benchmarks/results
 	@{ echo "# commit $$(git rev-parse --short HEAD) on $$(date -u +%Y-%m-%dT%H:%MZ)"; \
 	   echo "# cpu: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $$(nproc) cores, $$(free -g | awk '/Mem:/{print $$2}') GiB"; \
