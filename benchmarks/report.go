@@ -123,7 +123,7 @@ func Markdown(w io.Writer, r Result, charts map[string]string, jsonName, profile
 	}
 	for _, run := range r.Runs {
 		fmt.Fprintf(w, "## Run %s: %d accounts\n\n", run.Name, run.Accounts)
-		fmt.Fprintf(w, "Start-up and prefill %.1f s, %d events sent, peak RSS %s, heap in use %s", run.StartupSeconds, run.EventsSent, mib(run.PeakRSSBytes), mib(run.HeapInuseBytes))
+		fmt.Fprintf(w, "Start-up and prefill %.1f s, %d events sent, process peak RSS so far %s, heap in use at the end %s", run.StartupSeconds, run.EventsSent, mib(run.PeakRSSBytes), mib(run.HeapInuseBytes))
 		if run.UnmatchedScores > 0 {
 			fmt.Fprintf(w, ", %d scores not matched to a payload", run.UnmatchedScores)
 		}
