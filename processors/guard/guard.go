@@ -64,8 +64,14 @@ func (d Deps) Validate() error {
 }
 
 // EmbeddedModel loads the model embedded in the binary (ml/models), or
-// returns nil when none was embedded.
-func EmbeddedModel() (*model.Model, error) {
+// returns nil when none was embedded. The embedded bytes never change and a
+// Model is read-only once loaded, so it is parsed once per process: every
+// Graph(Deps{}) — the topic catalog, the topology drawing, `fintra tail`
+// looking up a topic's codec for each record — would otherwise parse the
+// 250-tree model again (3.8 ms and 3.4 MB each).
+func EmbeddedModel() (*model.Model, error) { return embeddedModel() }
+
+var embeddedModel = sync.OnceValues(func() (*model.Model, error) {
 	if !models.HasGuard() {
 		return nil, nil
 	}
@@ -74,7 +80,7 @@ func EmbeddedModel() (*model.Model, error) {
 		return nil, err
 	}
 	return model.Load(models.FS(), dir)
-}
+})
 
 // Input is the topic the processor reads for deps.
 func (d Deps) Input() goka.Stream {
