@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -17,9 +18,24 @@ import (
 	"github.com/fintraos/fintra/schemas"
 )
 
+// codecs caches codecFor's answer per topic: the registry does not change
+// while the process runs, and building every graph for each record `fintra
+// tail` prints would cost more than decoding it.
+var codecs sync.Map // topic -> goka.Codec (nil: none declared)
+
 // codecFor finds the codec a registered graph declares for a topic,
 // preferring one that decodes to a protobuf message over raw bytes.
 func codecFor(topic string) goka.Codec {
+	if c, ok := codecs.Load(topic); ok {
+		c, _ := c.(goka.Codec)
+		return c
+	}
+	c := declaredCodec(topic)
+	codecs.Store(topic, c)
+	return c
+}
+
+func declaredCodec(topic string) goka.Codec {
 	var found goka.Codec
 	for _, g := range Graphs(Deps{}) {
 		for _, e := range g.AllEdges() {
