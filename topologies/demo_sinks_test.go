@@ -155,7 +155,7 @@ func TestIntegrationDemoWithAllSinksAgrees(t *testing.T) {
 
 func readStores(t *testing.T, ctx context.Context, conn *pgx.Conn, rc *goredis.Client, schema, prefix, python, lakeDir string) stores {
 	t.Helper()
-	st := stores{PGSums: map[string]int64{}, Accounts: map[string][2]int64{}, Views: map[string][2]int64{}}
+	st := stores{PGSums: map[string]int64{}, Accounts: map[string][2]int64{}}
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+schema+".transactions").Scan(&st.PGRows); err != nil {
 		t.Fatal(err)
 	}
@@ -199,11 +199,19 @@ func readStores(t *testing.T, ctx context.Context, conn *pgx.Conn, rc *goredis.C
 	}
 	st.ParquetRows, st.ParquetSums = parquet.Rows, parquet.Sum
 
+	st.RedisViews, st.Views = redisViewBalances(t, ctx, rc, prefix)
+	return st
+}
+
+// redisViewBalances reads every view the Redis sink wrote under prefix and
+// sums their balances: (posted, pending) minor units per currency.
+func redisViewBalances(t *testing.T, ctx context.Context, rc *goredis.Client, prefix string) (views int, sums map[string][2]int64) {
+	t.Helper()
 	keys, err := rc.Keys(ctx, prefix+"*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.RedisViews = len(keys)
+	sums = map[string][2]int64{}
 	for _, k := range keys {
 		b, err := rc.Get(ctx, k).Bytes()
 		if err != nil {
@@ -217,12 +225,12 @@ func readStores(t *testing.T, ctx context.Context, conn *pgx.Conn, rc *goredis.C
 			} `json:"balances"`
 		}
 		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatal(err)
+			t.Fatalf("Redis %s: %v", k, err)
 		}
 		for _, bal := range v.Balances {
-			cur := st.Views[bal.Currency]
-			st.Views[bal.Currency] = [2]int64{cur[0] + bal.AmountMinor, cur[1] + bal.PendingMinor}
+			c := sums[bal.Currency]
+			sums[bal.Currency] = [2]int64{c[0] + bal.AmountMinor, c[1] + bal.PendingMinor}
 		}
 	}
-	return st
+	return len(keys), sums
 }

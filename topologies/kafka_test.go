@@ -2,7 +2,6 @@ package topologies
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -758,35 +757,11 @@ func (st *kafkaStores) verify(t *testing.T, s Summary) string {
 		parts = append(parts, fmt.Sprintf("PostgreSQL %d transactions, %d events", rows, events))
 	}
 	if st.rc != nil {
-		keys, err := st.rc.Keys(ctx, st.prefix+"*").Result()
-		if err != nil {
-			t.Fatal(err)
+		views, got := redisViewBalances(t, ctx, st.rc, st.prefix)
+		if views != s.Accounts || !maps.Equal(got, ledger) {
+			t.Errorf("Redis: %d views for %d ledger accounts; balances %v, the ledger %v", views, s.Accounts, got, ledger)
 		}
-		got := map[string][2]int64{}
-		for _, k := range keys {
-			b, err := st.rc.Get(ctx, k).Bytes()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var v struct {
-				Balances []struct {
-					Currency     string `json:"currency"`
-					AmountMinor  int64  `json:"amount_minor"`
-					PendingMinor int64  `json:"pending_minor"`
-				} `json:"balances"`
-			}
-			if err := json.Unmarshal(b, &v); err != nil {
-				t.Fatalf("Redis %s: %v", k, err)
-			}
-			for _, bal := range v.Balances {
-				c := got[bal.Currency]
-				got[bal.Currency] = [2]int64{c[0] + bal.AmountMinor, c[1] + bal.PendingMinor}
-			}
-		}
-		if len(keys) != s.Accounts || !maps.Equal(got, ledger) {
-			t.Errorf("Redis: %d views for %d ledger accounts; balances %v, the ledger %v", len(keys), s.Accounts, got, ledger)
-		}
-		parts = append(parts, fmt.Sprintf("Redis %d views", len(keys)))
+		parts = append(parts, fmt.Sprintf("Redis %d views", views))
 	}
 	keys := st.lakeKeys(t)
 	seen := map[string]bool{}
